@@ -49,9 +49,7 @@ class CoalReduction(_Strict):
 class PvStorage(_Strict):
     """光伏+ and new energy + storage planned, built and run together."""
 
-    storage_power_ratio: Fraction = Field(
-        description="Storage power per unit of new wind+PV power, fraction"
-    )
+    storage_power_ratio: Fraction = Field(description="Storage power per unit of new wind+PV power, fraction")
     storage_duration_h: float = Field(gt=0, le=24, description="Storage duration, hours")
     land_classes: list[str] = Field(
         description="Land classes opened for new wind/PV (e.g. general, rooftop, desert, subsidence)"
@@ -174,9 +172,7 @@ class Selection(_Strict):
     """Which cities are simulated."""
 
     zones: Literal["all"] | list[str] = Field(description="'all' or a list of zone ids (Z01..Z20)")
-    include_associated: bool = Field(
-        description="Also simulate associated cities (Xiangyang, Yibin, Hebi)"
-    )
+    include_associated: bool = Field(description="Also simulate associated cities (Xiangyang, Yibin, Hebi)")
     cities: list[str] | None = Field(
         default=None, description="Restrict to these city ids (within the zones chosen)"
     )
@@ -282,9 +278,7 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ScenarioError(
-            f"{path}, line 1: expected a mapping of settings, got {type(data).__name__}"
-        )
+        raise ScenarioError(f"{path}, line 1: expected a mapping of settings, got {type(data).__name__}")
     return data, node
 
 
@@ -301,9 +295,7 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[P
         return data, trees
     if not isinstance(parent, str):
         line = _line_of(node, ("extends",))
-        raise ScenarioError(
-            f"{path}, line {line}: field 'extends': expected a file path, got {parent!r}"
-        )
+        raise ScenarioError(f"{path}, line {line}: field 'extends': expected a file path, got {parent!r}")
     base_data, base_trees = _resolve(path.parent / parent, (*seen, path))
     return _merge(base_data, data), {**base_trees, **trees}
 

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-
 from zonesim.data.schema import CARRIERS, ENERGY_INTENSIVE, SECTORS
 
 SECTOR_INDEX = {s: i for i, s in enumerate(SECTORS)}
@@ -45,6 +44,7 @@ class FirmPopulation:
     retrofitted: np.ndarray  # bool, has taken the efficiency package
     entrant: np.ndarray  # bool, entered after the base year
     alive: np.ndarray  # bool
+    in_gdp: np.ndarray  # bool; False for households, whose 'output' is an activity index
     retire_year: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
 
     def __len__(self) -> int:
@@ -122,7 +122,9 @@ def synthesize(
     intensity_sigma: float,
     hurdle_mean: float,
     hurdle_sigma: float,
+    finance_min: float,
     vintage_range: tuple[int, int],
+    elec_tce_per_mwh: float,
 ) -> FirmPopulation:
     """Draw a firm population whose city-sector totals equal ``industry`` exactly.
 
@@ -136,30 +138,32 @@ def synthesize(
         index=["city_id", "sector"], columns="variable", values="value", aggfunc="sum"
     ).reindex(columns=["value_added", *CARRIERS], fill_value=0.0)
     wide = wide.fillna(0.0)
-    wide = wide[wide["value_added"] > 0]
-    # energy weight in common units: electricity at 0.1229 kgce/kWh only to apportion firms
-    weight = wide[["coal", "oil", "gas", "heat"]].sum(axis=1) + wide["electricity"] * 0.1229
-    weight = weight + wide["value_added"] * weight.sum() / max(wide["value_added"].sum(), 1e-12)
+    energy_cols = ["coal", "oil", "gas", "heat", "electricity"]
+    wide = wide[(wide["value_added"] > 0) | (wide[energy_cols].sum(axis=1) > 0)]
+    # apportion firms by energy (electricity at its calorific value) and value added equally
+    energy = wide[["coal", "oil", "gas", "heat"]].sum(axis=1) + wide["electricity"] * elec_tce_per_mwh
+    weight = energy / energy.sum() + wide["value_added"] / wide["value_added"].sum()
     counts = np.maximum(1, np.floor(weight / weight.sum() * n_firms).astype(int))
+    # cells without value added (households) are one agent with an activity index of 1
+    has_va = wide["value_added"] > 0
+    counts[~has_va] = 1
 
     city_pos = {c: i for i, c in enumerate(city_ids)}
     parts: dict[str, list[np.ndarray]] = {k: [] for k in FirmPopulation.__dataclass_fields__}
     for (city_id, sector), row in wide.iterrows():
         n = int(counts[(city_id, sector)])
+        in_gdp = bool(row["value_added"] > 0)
         size = rng.lognormal(0.0, size_sigma, n)
-        output = _split(float(row["value_added"]), size)
+        output = _split(float(row["value_added"]) if in_gdp else 1.0, size)
         het = rng.lognormal(0.0, intensity_sigma, (n, len(CARRIERS)))
         energy = np.empty((n, len(CARRIERS)))
         for k, carrier in enumerate(CARRIERS):
             energy[:, k] = _split(float(row[carrier]), het[:, k] * output)
         intensity = energy / output[:, None]
-        # backward class: the most intensive firms of energy-intensive sectors
+        # backward class: the most fossil-intensive fifth of energy-intensive sectors' firms
         backward = np.zeros(n, dtype=bool)
         if sector in ENERGY_INTENSIVE:
-            fossil = intensity[:, FOSSIL].sum(axis=1)
-            order = np.argsort(-fossil, kind="stable")
-            backward[order] = True  # ranked later; keep all eligible, rank stored via order
-            backward[:] = False
+            order = np.argsort(-intensity[:, FOSSIL].sum(axis=1), kind="stable")
             backward[order[: max(1, n // 5)]] = True
         parts["city"].append(np.full(n, city_pos[city_id]))
         parts["sector"].append(np.full(n, SECTOR_INDEX[sector]))
@@ -167,10 +171,11 @@ def synthesize(
         parts["intensity"].append(intensity)
         parts["vintage"].append(rng.integers(vintage_range[0], vintage_range[1] + 1, n))
         parts["hurdle"].append(hurdle_mean * rng.lognormal(0.0, hurdle_sigma, n))
-        parts["finance_access"].append(rng.uniform(0.5, 1.0, n))
+        parts["finance_access"].append(rng.uniform(finance_min, 1.0, n))
         parts["backward"].append(backward)
         parts["retrofitted"].append(np.zeros(n, dtype=bool))
         parts["entrant"].append(np.zeros(n, dtype=bool))
         parts["alive"].append(np.ones(n, dtype=bool))
+        parts["in_gdp"].append(np.full(n, in_gdp))
         parts["retire_year"].append(np.zeros(n, dtype=int))
     return FirmPopulation(**{k: np.concatenate(v) for k, v in parts.items()})

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from zonesim.data.errors import DataError
 from zonesim.data.schema import TABLES, Table
 
@@ -79,8 +78,10 @@ def _convert(table: Table, raw: pd.DataFrame, file: str) -> pd.DataFrame:
         if bad.any():
             i = bad[bad].index[0]
             raise DataError(
-                file, f"value {out[name][i]!r} not allowed; expected one of {list(allowed)}",
-                name, _row(i),
+                file,
+                f"value {out[name][i]!r} not allowed; expected one of {list(allowed)}",
+                name,
+                _row(i),
             )
     if table.provenance:
         need = out["estimate"] & out["method"].isna()
@@ -201,7 +202,10 @@ def _check_references(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
     if bad.any():
         i = bad[bad].index[0]
         raise DataError(
-            str(data_dir / "cities.csv"), f"zone_id {zid[i]!r} is not in zones.csv", "zone_id", _row(i)
+            str(data_dir / "cities.csv"),
+            f"zone_id {zid[i]!r} is not in zones.csv",
+            "zone_id",
+            _row(i),
         )
 
 

@@ -163,7 +163,11 @@ _register(
             _c("sector", "str", "One of SECTORS"),
             _c("variable", "str", "value_added or a carrier of CARRIERS"),
             _c("value", "float", "Value in `unit`"),
-            _c("unit", "str", "bnCNY2020 for value_added; tce for fuels and heat; MWh for electricity"),
+            _c(
+                "unit",
+                "str",
+                "bnCNY2020 for value_added; tce for fuels and heat; MWh for electricity",
+            ),
         ),
         key=("city_id", "sector", "variable"),
         allowed={"sector": SECTORS, "variable": ("value_added", *CARRIERS)},
@@ -195,9 +199,17 @@ _register(
         "technologies.csv",
         "Technology parameters 2020-2030 for new build (one value per row).",
         (
-            _c("tech", "str", "coal, gas, wind, solar, hydro, battery_2h, battery_4h, pumped_hydro, ..."),
+            _c(
+                "tech",
+                "str",
+                "coal, gas, wind, solar, hydro, battery_2h, battery_4h, pumped_hydro, ...",
+            ),
             _c("year", "int", "Year the value applies to (2020, 2025, 2030)"),
-            _c("parameter", "str", "capex_power, capex_energy, fom, lifetime, heat_rate, efficiency"),
+            _c(
+                "parameter",
+                "str",
+                "capex_power, capex_energy, fom, lifetime, heat_rate, efficiency",
+            ),
             _c("value", "float", "Value in `unit`"),
             _c("unit", "str", "CNY2020/kW, CNY2020/kWh, CNY2020/kW/yr, yr, gce/kWh, fraction"),
         ),
@@ -324,7 +336,12 @@ _register(
         (
             _c("province_code", "str", "Two-letter code"),
             _c("series", "str", "load | solar | wind"),
-            _c("full_load_hours", "float", "Annual full-load hours the series is scaled to (load: NaN)", True),
+            _c(
+                "full_load_hours",
+                "float",
+                "Annual full-load hours the series is scaled to (load: NaN)",
+                True,
+            ),
         ),
         key=("province_code", "series"),
         allowed={"series": ("load", "solar", "wind")},
@@ -363,7 +380,11 @@ _register(
         (
             _c("sector", "str", "One of SECTORS"),
             _c("programme", "str", "efficiency | electrification"),
-            _c("potential_share", "float", "Share of the sector's 2020 fossil energy it can save or switch by 2030, fraction"),
+            _c(
+                "potential_share",
+                "float",
+                "Share of the sector's 2020 fossil energy it can save or switch by 2030, fraction",
+            ),
             _c("cost", "float", "Annualised cost per tce saved or switched, CNY2020/tce"),
             _c("unit", "str", "CNY2020/tce"),
         ),

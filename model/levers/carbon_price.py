@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import numpy as np
-
 from zonesim.levers.registry import lever
 from zonesim.levers.rules import LeverContext, YearRules
 from zonesim.scenario import CarbonPrice

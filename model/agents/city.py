@@ -1,0 +1,141 @@
+"""City agents: own a power fleet, plan with the LP, build within finance, get rated."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import mesa
+import numpy as np
+import pandas as pd
+
+RATINGS = ("excellent", "good", "average", "poor")
+
+
+@dataclass
+class CoalFleet:
+    """Coal units of a city as arrays (capacity MW, start year, heat rate gce/kWh, alive)."""
+
+    capacity_mw: np.ndarray
+    start_year: np.ndarray
+    heat_rate: np.ndarray
+    alive: np.ndarray
+
+    @property
+    def total_mw(self) -> float:
+        """Operating coal capacity, MW."""
+        return float(self.capacity_mw[self.alive].sum())
+
+    def mean_heat_rate(self) -> float | None:
+        """Capacity-weighted heat rate of operating units, gce/kWh (None if no data)."""
+        ok = self.alive & np.isfinite(self.heat_rate)
+        if not ok.any():
+            return None
+        w = self.capacity_mw[ok]
+        return float((self.heat_rate[ok] * w).sum() / w.sum())
+
+    def retire_small(self, max_mw: float) -> float:
+        """Retire every operating unit of at most ``max_mw``; returns MW retired."""
+        hit = self.alive & (self.capacity_mw <= max_mw)
+        self.alive[hit] = False
+        return float(self.capacity_mw[hit].sum())
+
+    def retire_oldest(self, mw: float) -> float:
+        """Retire whole units, oldest first, until at least ``mw`` is gone; returns MW retired."""
+        if mw <= 0:
+            return 0.0
+        order = np.lexsort((self.capacity_mw, self.start_year))
+        done = 0.0
+        for i in order:
+            if done >= mw:
+                break
+            if self.alive[i]:
+                self.alive[i] = False
+                done += float(self.capacity_mw[i])
+        return done
+
+
+@dataclass
+class CityState:
+    """Capacities by technology (MW) split into 2020 fleet and new build, and storage."""
+
+    old_mw: dict[str, float]
+    new_mw: dict[str, float] = field(default_factory=dict)
+    storage_mw: dict[str, float] = field(default_factory=dict)
+    storage_mwh: dict[str, float] = field(default_factory=dict)
+
+    def capacity(self, tech: str) -> float:
+        """Operating capacity of ``tech``, MW."""
+        return self.old_mw.get(tech, 0.0) + self.new_mw.get(tech, 0.0)
+
+
+class CityAgent(mesa.Agent):
+    """A zone city: its fleet, finance, plan-vs-built record and zone rating.
+
+    Firms are not separate Mesa agents: they live in the model's
+    :class:`~zonesim.agents.firms.FirmPopulation` arrays, and ``index`` selects this
+    city's rows (DESIGN.md, "Speed").
+    """
+
+    def __init__(
+        self,
+        model: mesa.Model,
+        city: pd.Series,
+        index: int,
+        units: pd.DataFrame,
+    ) -> None:
+        super().__init__(model)
+        self.city_id: str = city["city_id"]
+        self.zone_id: str | None = city["zone_id"]
+        self.province_code: str = city["province_code"]
+        self.index = index
+        coal = units[units["tech"] == "coal"]
+        self.coal = CoalFleet(
+            capacity_mw=coal["capacity_mw"].to_numpy(float),
+            start_year=coal["start_year"].fillna(2000).to_numpy(int),
+            heat_rate=coal["heat_rate_gce_per_kwh"].to_numpy(float),
+            alive=np.ones(len(coal), dtype=bool),
+        )
+        other = units[units["tech"] != "coal"].groupby("tech")["capacity_mw"].sum()
+        self.state = CityState(old_mw={**other.to_dict(), "coal": self.coal.total_mw})
+        self.has_status = self.zone_id is not None
+        self.ratings: list[str] = []
+        self.support_bonus = 0.0  # fraction of budget added by last rating
+
+    # ------------------------------------------------------------------ verbs
+    def sync_coal(self) -> None:
+        """Keep the aggregate 2020-fleet coal capacity equal to the unit list."""
+        self.state.old_mw["coal"] = self.coal.total_mw
+
+    def build(
+        self, new_mw: dict[str, float], storage_mw: dict[str, float], storage_mwh: dict[str, float]
+    ) -> None:
+        """Add new capacity (MW) and storage (MW, MWh)."""
+        for tech, mw in new_mw.items():
+            self.state.new_mw[tech] = self.state.new_mw.get(tech, 0.0) + mw
+        for tech, mw in storage_mw.items():
+            self.state.storage_mw[tech] = self.state.storage_mw.get(tech, 0.0) + mw
+        for tech, mwh in storage_mwh.items():
+            self.state.storage_mwh[tech] = self.state.storage_mwh.get(tech, 0.0) + mwh
+
+    def rate(self, progress: float, thresholds: tuple[float, float, float]) -> str:
+        """Rate this year's progress (achieved / required intensity cut) and record it."""
+        excellent, good, average = thresholds
+        if progress >= excellent:
+            rating = "excellent"
+        elif progress >= good:
+            rating = "good"
+        elif progress >= average:
+            rating = "average"
+        else:
+            rating = "poor"
+        self.ratings.append(rating)
+        return rating
+
+    def poor_streak(self) -> int:
+        """Number of consecutive poor ratings up to now."""
+        n = 0
+        for r in reversed(self.ratings):
+            if r != "poor":
+                break
+            n += 1
+        return n

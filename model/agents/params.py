@@ -1,0 +1,44 @@
+"""Behavioural parameters of firms and cities, read from ``agent_parameters.csv``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from zonesim.data import BaseYear
+
+
+@dataclass(frozen=True)
+class AgentParams:
+    """Behavioural parameters (names, units and sources in agent_parameters.csv)."""
+
+    firm_size_sigma: float
+    firm_intensity_sigma: float
+    hurdle_rate_mean: float
+    hurdle_rate_sigma: float
+    finance_access_min: float
+    vintage_first_year: float
+    aeei_pct: float
+    growth_intensive_factor: float
+    growth_services_factor: float
+    growth_residential_factor: float
+    entry_rate: float
+    entry_status_bonus: float
+    entrant_intensity_factor: float
+    profit_share_of_va: float
+    profit_sigma: float
+    electrification_mwh_per_tce: float
+    city_investment_share_of_gdp: float
+    feedstock_share_chemicals: float
+    rating_excellent: float
+    rating_good: float
+    rating_average: float
+
+    @classmethod
+    def from_data(cls, base: BaseYear, **overrides: float) -> AgentParams:
+        """Read every field from the data, then apply ``overrides`` (e.g. calibrated values)."""
+        values = {f.name: base.param(f.name) for f in fields(cls)}
+        unknown = set(overrides) - set(values)
+        if unknown:
+            raise KeyError(f"unknown agent parameter(s) {sorted(unknown)}; known: {sorted(values)}")
+        values.update(overrides)
+        return cls(**values)

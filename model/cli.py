@@ -1,0 +1,115 @@
+"""Command line: a thin layer over the Python API.
+
+Bad input (scenario or data) prints one clear message and exits with status 2; it never
+shows a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pandas as pd
+from zonesim.data import DataError
+from zonesim.scenario import ScenarioError, load_scenario
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    status = 0
+    for file in args.files:
+        try:
+            scenario = load_scenario(file)
+        except ScenarioError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            status = 2
+            continue
+        levers = ", ".join(scenario.levers.active()) or "none (baseline)"
+        print(f"ok: {file} (scenario '{scenario.name}', levers: {levers})")
+    return status
+
+
+def _cmd_data_summary(args: argparse.Namespace) -> int:
+    from zonesim.data import load
+    from zonesim.data.summary import zone_summary
+
+    base = load(args.data_dir)
+    table = zone_summary(base, year=args.year)
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        print(table.to_string(index=False))
+    print(f"\ndata version {base.version}; estimates flagged in calibration/data (see SOURCES.md)")
+    return 0
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    from zonesim.plot import pathways_figure
+    from zonesim.runner import run
+
+    scenario = load_scenario(args.scenario, **({"seed": args.seed} if args.seed is not None else {}))
+    out = Path(args.out) if args.out else Path("results") / scenario.name
+    results = run(scenario, out=out, progress=True, iamc=args.iamc)
+    fig = pathways_figure(results)
+    fig_path = out / "pathways.png"
+    fig.savefig(fig_path, dpi=120)
+    with pd.option_context("display.width", 200, "display.max_columns", 30):
+        print(results.summary().to_string(index=False))
+    print(f"\nresults written to {out}/ (Parquet tables, stamp.json, pathways.png)")
+    return 0
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from zonesim.agents.planning import plan_and_export
+
+    scenario = load_scenario(args.scenario)
+    written = plan_and_export(scenario, args.city, args.year, Path(args.export))
+    print(f"wrote {len(written)} files to {args.export}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``zonesim`` command."""
+    parser = argparse.ArgumentParser(prog="zonesim", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("run", help="run a scenario, print the per-zone summary, write results")
+    p.add_argument("scenario", help="scenario YAML file")
+    p.add_argument("--out", help="output folder (default results/<scenario name>)")
+    p.add_argument("--seed", type=int, help="override the scenario's seed")
+    p.add_argument("--iamc", action="store_true", help="also write pathways in the IAMC format")
+    p.set_defaults(func=_cmd_run)
+
+    p = sub.add_parser("validate", help="check scenario files")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=_cmd_validate)
+
+    p = sub.add_parser("data", help="base-year data")
+    data_sub = p.add_subparsers(dest="data_command", required=True)
+    s = data_sub.add_parser("summary", help="per-zone table of the base-year data")
+    s.add_argument("--year", type=int, default=2020)
+    s.add_argument("--data-dir", default=None)
+    s.set_defaults(func=_cmd_data_summary)
+
+    p = sub.add_parser("plan", help="solve one city's planning LP and export inputs and solution")
+    p.add_argument("city", help="city id, e.g. tangshan")
+    p.add_argument("--year", type=int, required=True, help="planning year (first year planned)")
+    p.add_argument("--scenario", required=True, help="scenario YAML file")
+    p.add_argument("--export", required=True, help="folder for the CSV export")
+    p.set_defaults(func=_cmd_plan)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``zonesim`` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (ScenarioError, DataError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (KeyError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

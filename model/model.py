@@ -1,0 +1,612 @@
+"""TransitionModel: the demonstration-zone cities from 2020 to the horizon, one step a year.
+
+``step()`` reads as the year's order of events (DESIGN.md, "Data flow"):
+
+1. levers set this year's rules;
+2. firms decide: grow, retire, retrofit; new firms enter;
+3. each city's planner (Pyomo -> HiGHS) proposes the investment mix to the target year;
+4. cities carry it out, limited by finance -> implementation gap;
+5. accounting: energy by carrier, coal, CO2, GDP, intensity, non-fossil share, cost;
+6. evaluation: zones rated; status and support change;
+7. data collection.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+from zonesim.accounting import EnergyComponents, counting
+from zonesim.agents.city import CityAgent
+from zonesim.agents.firms import (
+    CARRIER_INDEX,
+    ELEC,
+    FOSSIL,
+    INTENSIVE_MASK,
+    SECTOR_INDEX,
+    FirmPopulation,
+    synthesize,
+)
+from zonesim.agents.params import AgentParams
+from zonesim.agents.planning import CityPlanner, Outlook, PlanOutcome, PolicyInputs
+from zonesim.data import BaseYear, load
+from zonesim.levers import apply_levers
+from zonesim.levers.rules import LeverContext, YearRules
+from zonesim.scenario import Scenario
+
+TCE_PER_BN_TO_PER_10K = 1e-5  # bnCNY -> 10k CNY is a pure count (1 bn = 1e5 x 10k)
+RESIDENTIAL = SECTOR_INDEX["residential"]
+CHEMICALS = SECTOR_INDEX["chemicals"]
+FUELS = ("coal", "oil", "gas", "heat")
+
+
+def select_cities(base: BaseYear, scenario: Scenario) -> pd.DataFrame:
+    """The rows of cities.csv the scenario simulates, in file order."""
+    cities = base.cities
+    sel = scenario.selection
+    mask = cities["included_by_default"].copy()
+    if sel.zones != "all":
+        unknown = set(sel.zones) - set(base.zones["zone_id"])
+        if unknown:
+            raise ValueError(
+                f"selection.zones: unknown zone id(s) {sorted(unknown)}; known: "
+                f"{sorted(base.zones['zone_id'])}"
+            )
+        mask &= cities["zone_id"].isin(sel.zones)
+    if sel.include_associated:
+        mask |= cities["membership"] == "associated"
+    if sel.cities is not None:
+        unknown = set(sel.cities) - set(cities["city_id"])
+        if unknown:
+            raise ValueError(
+                f"selection.cities: unknown city id(s) {sorted(unknown)}; known: {sorted(cities['city_id'])}"
+            )
+        mask &= cities["city_id"].isin(sel.cities)
+    out = cities[mask].reset_index(drop=True)
+    if out.empty:
+        raise ValueError("the scenario's selection leaves no city to simulate")
+    return out
+
+
+class TransitionModel(mesa.Model):
+    """Cities and firms of the demonstration zones evolving under the scenario's levers."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        base: BaseYear | None = None,
+        params: AgentParams | None = None,
+        planner: CityPlanner | None = None,
+    ) -> None:
+        super().__init__(seed=scenario.seed)
+        self.scenario = scenario
+        self.base = base if base is not None else load()
+        self.params = params if params is not None else AgentParams.from_data(self.base)
+        self.year = scenario.horizon.start_year
+        self.city_table = select_cities(self.base, scenario)
+        self.city_ids = list(self.city_table["city_id"])
+        self.levers = scenario.levers.active()
+        p = self.params
+        self.firms: FirmPopulation = synthesize(
+            self.base.industry,
+            self.city_ids,
+            scenario.firms.n_firms,
+            self.rng,
+            size_sigma=p.firm_size_sigma,
+            intensity_sigma=p.firm_intensity_sigma,
+            hurdle_mean=p.hurdle_rate_mean,
+            hurdle_sigma=p.hurdle_rate_sigma,
+            finance_min=p.finance_access_min,
+            vintage_range=(int(p.vintage_first_year), scenario.horizon.start_year),
+            elec_tce_per_mwh=self.base.constant("elec_calorific_kgce_per_kwh"),
+        )
+        self.profit_share = p.profit_share_of_va * self.rng.lognormal(0.0, p.profit_sigma, len(self.firms))
+        units = self.base.power_units
+        self.cities: list[CityAgent] = [
+            CityAgent(self, row, i, units[units["city_id"] == row["city_id"]])
+            for i, row in self.city_table.iterrows()
+        ]
+        self.trend_growth = self._trend_growth()
+        self.prices = self._prices()
+        self.factors = self._emission_factors()
+        self.planner = planner if planner is not None else CityPlanner(self.base, scenario)
+        self.records: list[dict[str, Any]] = []
+        self.investments: list[dict[str, Any]] = []
+        self.plans: list[dict[str, Any]] = []
+        self.base_components: dict[str, EnergyComponents] = {}
+        self.base_gdp: dict[str, float] = {}
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "year": lambda m: m.year,
+                "firms_alive": lambda m: int(m.firms.alive.sum()),
+                "gdp_bn": lambda m: float(m.gdp().sum()),
+            }
+        )
+        self._account_base_year()
+        self.datacollector.collect(self)
+
+    # ------------------------------------------------------------------- setup
+    def _trend_growth(self) -> np.ndarray:
+        """Each city's GDP trend growth 2015-2019 (pre-COVID CAGR), fraction per year."""
+        gdp = self.base.history("gdp")
+        out = []
+        for cid in self.city_ids:
+            g0, g1 = gdp.get((cid, 2015)), gdp.get((cid, 2019))
+            out.append((g1 / g0) ** 0.25 - 1.0 if g0 and g1 else 0.0)
+        return np.array(out)
+
+    def _prices(self) -> dict[str, np.ndarray]:
+        """Fuel prices per city (CNY2020/tce), provincial where given, else national; 2020."""
+        prices = self.base.prices
+        out: dict[str, np.ndarray] = {}
+        for fuel in ("coal", "oil", "gas"):
+            rows = prices[prices["item"] == fuel]
+            if rows.empty:
+                raise KeyError(f"prices.csv has no price for {fuel!r}")
+            rows = rows.sort_values("year")
+            nat = rows[rows["region"] == "national"]
+            vals = []
+            for code in self.city_table["province_code"]:
+                own = rows[rows["region"] == code]
+                pick = own if not own.empty else nat if not nat.empty else rows
+                vals.append(float(pick["value"].iloc[0]))
+            out[fuel] = np.array(vals)
+        out["heat"] = out["coal"]  # heat priced at the coal it is made from
+        return out
+
+    def _emission_factors(self) -> dict[str, float]:
+        """tCO2/tce of each fuel; heat counted as coal-fired."""
+        ef = self.base.emission_factors.set_index("item")["value"]
+        out = {fuel: float(ef[fuel]) for fuel in ("coal", "oil", "gas")}
+        out["heat"] = out["coal"]
+        return out
+
+    # ----------------------------------------------------------------- helpers
+    def gdp(self) -> np.ndarray:
+        """GDP per city, bnCNY2020: value added of live firms (households excluded)."""
+        va = self.firms.output * self.firms.alive * self.firms.in_gdp
+        return np.bincount(self.firms.city, weights=va, minlength=len(self.cities))
+
+    def energy_by_carrier(self) -> np.ndarray:
+        """Final energy per city and carrier (cities, carriers): tce, electricity MWh."""
+        e = self.firms.energy()
+        return np.stack(
+            [
+                np.bincount(self.firms.city, weights=e[:, k], minlength=len(self.cities))
+                for k in range(e.shape[1])
+            ],
+            axis=1,
+        )
+
+    def feedstock(self) -> np.ndarray:
+        """Feedstock use per city, tce: a share of the chemical sector's fossil use."""
+        e = self.firms.energy()[:, FOSSIL].sum(axis=1) * (self.firms.sector == CHEMICALS)
+        return self.params.feedstock_share_chemicals * np.bincount(
+            self.firms.city, weights=e, minlength=len(self.cities)
+        )
+
+    def rules(self) -> YearRules:
+        """This year's rules from the levers in force."""
+        h = self.scenario.horizon
+        return apply_levers(self.levers, LeverContext(self.year, h.start_year, h.end_year))
+
+    # -------------------------------------------------------------------- step
+    def step(self) -> None:
+        """One year, in the order of events of the module docstring."""
+        self.year += 1
+        rules = self.rules()  # 1
+        self.firms_decide(rules)  # 2
+        outcomes = self.cities_plan(rules)  # 3
+        self.cities_build(rules, outcomes)  # 4
+        self.account(rules, outcomes)  # 5
+        self.evaluate(rules)  # 6
+        self.datacollector.collect(self)  # 7
+
+    def run(self) -> None:
+        """Step to the end of the horizon."""
+        while self.year < self.scenario.horizon.end_year:
+            self.step()
+
+    # ---------------------------------------------------------------- 2 firms
+    def firms_decide(self, rules: YearRules) -> None:
+        """Firms grow, improve, retire when mandated or unprofitable, retrofit; entrants arrive."""
+        f, p = self.firms, self.params
+        # growth: the city's trend times the sector's factor; energy-intensive capped by the curb
+        g_city = self.trend_growth[f.city]
+        factor = np.ones(len(f))
+        factor[INTENSIVE_MASK[f.sector]] = p.growth_intensive_factor
+        factor[f.sector == SECTOR_INDEX["services"]] = p.growth_services_factor
+        factor[f.sector == RESIDENTIAL] = p.growth_residential_factor
+        growth = g_city * factor
+        if rules.intensive_growth_cap is not None:
+            capped = INTENSIVE_MASK[f.sector]
+            growth[capped] = np.minimum(growth[capped], rules.intensive_growth_cap)
+        f.expand(growth)
+        f.intensity *= 1.0 - p.aeei_pct / 100.0
+        # mandated retirement of backward capacity, most intensive first, to the lever's share
+        if rules.retire_backward_share > 0:
+            self._retire_backward(rules.retire_backward_share)
+        # exit when the carbon cost exceeds profit
+        if rules.carbon_price > 0:
+            e = f.energy()
+            co2 = sum(e[:, CARRIER_INDEX[c]] * self.factors[c] for c in FUELS)
+            cost_bn = co2 * rules.carbon_price * 1e-9
+            profit_bn = self.profit_share * f.output
+            exit_mask = f.alive & (cost_bn > profit_bn) & f.in_gdp
+            f.retire(exit_mask, self.year)
+        # private retrofits: fuel + carbon savings beat the cost at the firm's hurdle rate
+        self._private_retrofits(rules)
+        # circular parks: participating energy-intensive firms save energy
+        if rules.circular_saving > 0:
+            self._circular_parks(rules)
+        self._entry()
+
+    def _retire_backward(self, share: float) -> None:
+        f = self.firms
+        for ci in range(len(self.cities)):
+            cand = np.flatnonzero((f.city == ci) & INTENSIVE_MASK[f.sector] & ~f.entrant)
+            if cand.size == 0:
+                continue
+            total = f.output[cand].sum()
+            done = f.output[cand][~f.alive[cand]].sum()
+            need = share * total - done
+            if need <= 0:
+                continue
+            live = cand[f.alive[cand]]
+            fossil = f.intensity[live][:, FOSSIL].sum(axis=1)
+            order = live[np.argsort(-fossil, kind="stable")]
+            cum = np.cumsum(f.output[order])
+            k = int(np.searchsorted(cum, need)) + 1
+            mask = np.zeros(len(f), dtype=bool)
+            mask[order[:k]] = True
+            f.retire(mask, self.year)
+
+    def _programme_table(self) -> pd.DataFrame:
+        return self.base.efficiency_programmes.set_index(["sector", "programme"])
+
+    def _private_retrofits(self, rules: YearRules) -> None:
+        f = self.firms
+        prog = self._programme_table()
+        for sector, si in SECTOR_INDEX.items():
+            if (sector, "efficiency") not in prog.index:
+                continue
+            row = prog.loc[(sector, "efficiency")]
+            in_sector = f.alive & (f.sector == si) & ~f.retrofitted
+            if not in_sector.any():
+                continue
+            # value of one tce saved: the firm's fuel mix price plus carbon cost
+            e = f.intensity[:, FOSSIL]
+            tot = e.sum(axis=1)
+            w = np.divide(e, tot[:, None], out=np.zeros_like(e), where=tot[:, None] > 0)
+            price = np.stack([self.prices[x][f.city] for x in FUELS], axis=1)
+            ef = np.array([self.factors[x] for x in FUELS])
+            value = (w * (price + rules.carbon_price * ef[None, :])).sum(axis=1)
+            discount = rules.rate_discount if "efficiency" in rules.finance_eligible else 0.0
+            hurdle = np.maximum(f.hurdle - discount, 1e-3)
+            cost = row["cost"] * hurdle / self.planner.discount_rate
+            take = in_sector & (value * f.finance_access >= cost)
+            saving = np.full(len(f), float(row["potential_share"]))
+            f.retrofit(take, saving, self.year)
+
+    def _circular_parks(self, rules: YearRules) -> None:
+        f = self.firms
+        member = INTENSIVE_MASK[f.sector] & ~f.entrant
+        # a fixed, seeded subset participates: the first `participation` share by firm rank
+        if not hasattr(self, "_park_members"):
+            draw = self.rng.random(len(f))
+            self._park_members = member & (draw < rules.circular_participation)
+            self._park_saved = 0.0
+        target = rules.circular_saving
+        done = getattr(self, "_park_level", 0.0)
+        if target <= done:
+            return
+        step = 1.0 - (1.0 - target) / (1.0 - done)
+        members = np.zeros(len(f), dtype=bool)
+        members[: len(self._park_members)] = self._park_members
+        f.intensity[np.ix_(members & f.alive, FOSSIL)] *= 1.0 - step
+        self._park_level = target
+
+    def _entry(self) -> None:
+        """Low-intensity, high-value firms enter 'other_industry' in proportion to city GDP."""
+        f, p = self.firms, self.params
+        gdp = self.gdp()
+        new = []
+        other = SECTOR_INDEX["other_industry"]
+        for city in self.cities:
+            bonus = p.entry_status_bonus if city.has_status else 0.0
+            va = p.entry_rate * (1.0 + bonus) * gdp[city.index]
+            mask = (f.city == city.index) & (f.sector == other) & f.alive
+            if va <= 0 or not mask.any():
+                continue
+            mean_int = (f.intensity[mask] * f.output[mask, None]).sum(axis=0) / f.output[mask].sum()
+            n_city = max(1, int(round(mask.sum() * va / f.output[mask].sum())))
+            size = self.rng.lognormal(0.0, p.firm_size_sigma, n_city)
+            new.append(
+                FirmPopulation(
+                    city=np.full(n_city, city.index),
+                    sector=np.full(n_city, other),
+                    output=va * size / size.sum(),
+                    intensity=np.tile(mean_int * p.entrant_intensity_factor, (n_city, 1)),
+                    vintage=np.full(n_city, self.year),
+                    hurdle=p.hurdle_rate_mean * self.rng.lognormal(0.0, p.hurdle_rate_sigma, n_city),
+                    finance_access=self.rng.uniform(p.finance_access_min, 1.0, n_city),
+                    backward=np.zeros(n_city, dtype=bool),
+                    retrofitted=np.ones(n_city, dtype=bool),
+                    entrant=np.ones(n_city, dtype=bool),
+                    alive=np.ones(n_city, dtype=bool),
+                    in_gdp=np.ones(n_city, dtype=bool),
+                    retire_year=np.zeros(n_city, dtype=int),
+                )
+            )
+        for pop in new:
+            f.enter(pop)
+            self.profit_share = np.concatenate(
+                [
+                    self.profit_share,
+                    p.profit_share_of_va * self.rng.lognormal(0.0, p.profit_sigma, len(pop)),
+                ]
+            )
+
+    # --------------------------------------------------------------- 3 planning
+    def _outlook(self, city: CityAgent, years: list[int], rules: YearRules) -> Outlook:
+        """Expected demand of the city over the planning years from its firms' state and trends."""
+        f, p = self.firms, self.params
+        mine = (f.city == city.index) & f.alive
+        e = f.energy()[mine]
+        growth = self.trend_growth[city.index]
+        k = np.arange(len(years))
+        grow = (1.0 + growth) ** k
+        eff = (1.0 - p.aeei_pct / 100.0) ** k
+        gdp = self.gdp()[city.index]
+        sector = f.sector[mine]
+        fossil_by_sector = {s: e[sector == si][:, FOSSIL].sum() for s, si in SECTOR_INDEX.items()}
+        return Outlook(
+            years=years,
+            electricity_mwh=e[:, ELEC].sum() * grow * eff,
+            fossil_final_tce={c: e[:, CARRIER_INDEX[c]].sum() * grow * eff for c in FUELS},
+            feedstock_tce=self.feedstock()[city.index] * grow * eff,
+            gdp_bn=gdp * grow,
+            programme_potential_tce=self._programme_potential(city, fossil_by_sector),
+        )
+
+    def _programme_potential(self, city: CityAgent, fossil: dict[str, float]) -> dict[tuple[str, str], float]:
+        """Fossil energy (tce/yr) that public programmes can still save or switch in the city."""
+        f = self.firms
+        prog = self._programme_table()
+        out = {}
+        for (sector, programme), row in prog.iterrows():
+            si = SECTOR_INDEX[sector]
+            if programme == "efficiency":
+                open_ = (f.city == city.index) & (f.sector == si) & f.alive & ~f.retrofitted
+                base = (f.energy()[open_][:, FOSSIL]).sum()
+            else:
+                base = fossil.get(sector, 0.0)
+            out[(sector, programme)] = float(row["potential_share"]) * base
+        return out
+
+    def cities_plan(self, rules: YearRules) -> dict[str, PlanOutcome]:
+        """Each city's planner proposes this year's builds, retirements and programmes."""
+        outcomes = {}
+        end = self.scenario.horizon.end_year
+        target_year = rules.target_year or end
+        for city in self.cities:
+            if rules.retire_coal_max_mw is not None:
+                city.coal.retire_small(rules.retire_coal_max_mw)
+                city.sync_coal()
+            years = list(range(self.year, max(target_year, self.year) + 1))
+            outlook = self._outlook(city, years, rules)
+            policy = self._policy_inputs(city, years, rules)
+            outcomes[city.city_id] = self.planner.plan(city, outlook, policy)
+        return outcomes
+
+    def _policy_inputs(self, city: CityAgent, years: list[int], rules: YearRules) -> PolicyInputs:
+        base = self.base_components[city.city_id]
+        gdp0 = self.base_gdp[city.city_id]
+        return PolicyInputs(
+            year=self.year,
+            rules=rules,
+            accounting_rule=self.scenario.accounting.rule,
+            base_components=base,
+            base_gdp_bn=gdp0,
+            target_reduction_pct=self._target_pct(city, rules),
+            base_coal_tce=self.base_coal[city.city_id],
+        )
+
+    def _target_pct(self, city: CityAgent, rules: YearRules) -> float:
+        if rules.intensity_reduction_pct is not None:
+            return rules.intensity_reduction_pct
+        return self.city_target(city.city_id, "energy_intensity_reduction")
+
+    def city_target(self, city_id: str, indicator: str) -> float:
+        """The city's target reduction vs 2020, percent (from city_targets.csv)."""
+        t = self.base.city_targets
+        row = t[(t["city_id"] == city_id) & (t["indicator"] == indicator)]
+        if row.empty:
+            raise KeyError(f"city_targets.csv has no {indicator} for {city_id!r}")
+        return float(row["value"].iloc[0])
+
+    # ----------------------------------------------------------------- 4 build
+    def cities_build(self, rules: YearRules, outcomes: dict[str, PlanOutcome]) -> None:
+        """Carry out this year's plan within the finance the city can raise."""
+        gdp = self.gdp()
+        for city in self.cities:
+            out = outcomes[city.city_id]
+            budget = self.params.city_investment_share_of_gdp * gdp[city.index]
+            budget *= 1.0 + city.support_bonus
+            if city.has_status:
+                budget += rules.extra_finance_bn
+            mine = (self.firms.city == city.index) & self.firms.alive
+            access = float(self.firms.finance_access[mine].mean()) if mine.any() else 1.0
+            budget *= access
+            need = out.capex_bn
+            share = 1.0 if need <= budget or need <= 0 else budget / need
+            built = {t: mw * share for t, mw in out.new_mw.items()}
+            st_mw = {t: mw * share for t, mw in out.storage_mw.items()}
+            st_mwh = {t: mwh * share for t, mwh in out.storage_mwh.items()}
+            city.build(built, st_mw, st_mwh)
+            retired = city.coal.retire_oldest(out.retire_coal_mw)
+            city.sync_coal()
+            self._carry_out_programmes(city, out, share)
+            for tech in sorted(set(out.new_mw) | set(out.storage_mw)):
+                self.investments.append(
+                    {
+                        "city_id": city.city_id,
+                        "year": self.year,
+                        "tech": tech,
+                        "planned_mw": out.new_mw.get(tech, 0.0) + out.storage_mw.get(tech, 0.0),
+                        "built_mw": built.get(tech, 0.0) + st_mw.get(tech, 0.0),
+                    }
+                )
+            self.investments.append(
+                {
+                    "city_id": city.city_id,
+                    "year": self.year,
+                    "tech": "coal_retired",
+                    "planned_mw": out.retire_coal_mw,
+                    "built_mw": retired,
+                }
+            )
+            city.finance_share = share
+
+    def _carry_out_programmes(self, city: CityAgent, out: PlanOutcome, share: float) -> None:
+        f = self.firms
+        for (sector, programme), tce in out.programme_tce.items():
+            if tce <= 0:
+                continue
+            si = SECTOR_INDEX[sector]
+            mask = (f.city == city.index) & (f.sector == si) & f.alive
+            if programme == "efficiency":
+                mask &= ~f.retrofitted
+            fossil = f.energy()[mask][:, FOSSIL].sum()
+            if fossil <= 0:
+                continue
+            frac = min(tce * share / fossil, 1.0)
+            saving = np.full(len(f), frac)
+            if programme == "efficiency":
+                f.retrofit(mask, saving, self.year)
+            else:
+                f.electrify(mask, saving, self.params.electrification_mwh_per_tce)
+
+    # ------------------------------------------------------------- 5 accounting
+    def _components(self, city: CityAgent, power: PlanOutcome | None) -> EnergyComponents:
+        e = self.energy_by_carrier()[city.index]
+        fossil_final = sum(e[CARRIER_INDEX[c]] for c in FUELS)
+        factor = self.planner.conversion_tce_per_mwh(self.year)
+        return EnergyComponents(
+            fossil_final=float(fossil_final),
+            feedstock=float(self.feedstock()[city.index]),
+            power_fossil=power.fossil_fuel_tce,
+            nonfossil_old=power.nonfossil_old_mwh * factor,
+            nonfossil_new=power.nonfossil_new_mwh * factor,
+            net_import=power.net_import_mwh * factor,
+        )
+
+    def _account_base_year(self) -> None:
+        """Base-year (2020) accounting with the 2020 fleet dispatched against 2020 demand."""
+        self.base_coal = {}
+        for city in self.cities:
+            dispatch = self.planner.dispatch_base_year(city, self.energy_by_carrier()[city.index, ELEC])
+            comp = self._components(city, dispatch)
+            self.base_components[city.city_id] = comp
+            self.base_gdp[city.city_id] = float(self.gdp()[city.index])
+            self.base_coal[city.city_id] = float(
+                self.energy_by_carrier()[city.index, CARRIER_INDEX["coal"]] + dispatch.coal_tce
+            )
+            self._record(city, comp, dispatch, None)
+
+    def account(self, rules: YearRules, outcomes: dict[str, PlanOutcome]) -> None:
+        """Energy, coal, CO2 and intensity of every city this year."""
+        for city in self.cities:
+            out = outcomes[city.city_id]
+            self._record(city, self._components(city, out), out, rules)
+
+    def _record(
+        self, city: CityAgent, comp: EnergyComponents, power: PlanOutcome, rules: YearRules | None
+    ) -> None:
+        e = self.energy_by_carrier()[city.index]
+        gdp = float(self.gdp()[city.index])
+        c = counting(self.scenario.accounting.rule, self.year)
+        base = self.base_components.get(city.city_id, comp)
+        gdp0 = self.base_gdp.get(city.city_id, gdp)
+        intensity = comp.counted_intensity(c) / (gdp * 1e5)
+        intensity0 = base.counted_intensity(c) / (gdp0 * 1e5)
+        co2_final = sum(e[CARRIER_INDEX[x]] * self.factors[x] for x in FUELS)
+        coal = e[CARRIER_INDEX["coal"]] + power.coal_tce
+        nonfossil = comp.nonfossil_old + comp.nonfossil_new
+        target = self.city_target(city.city_id, "energy_intensity_reduction")
+        row = {
+            "city_id": city.city_id,
+            "zone_id": city.zone_id,
+            "year": self.year,
+            "gdp_bn": gdp,
+            **{f"final_{x}_tce": float(e[CARRIER_INDEX[x]]) for x in FUELS},
+            "final_electricity_mwh": float(e[ELEC]),
+            "feedstock_tce": comp.feedstock,
+            "power_fossil_tce": comp.power_fossil,
+            "power_coal_tce": power.coal_tce,
+            "nonfossil_primary_tce": nonfossil,
+            "net_import_primary_tce": comp.net_import,
+            "energy_total_tce": comp.total,
+            "energy_counted_total_tce": comp.counted_total(c),
+            "energy_counted_intensity_tce": comp.counted_intensity(c),
+            "energy_intensity_tce_per_10k": intensity,
+            "intensity_change_pct": 100.0 * (intensity / intensity0 - 1.0),
+            "intensity_target_pct": -target,
+            "coal_tce": float(coal),
+            "coal_share": float(coal / comp.total) if comp.total else 0.0,
+            "nonfossil_share": float(nonfossil / comp.total) if comp.total else 0.0,
+            "co2_t": float(co2_final + power.co2_t),
+            "co2_import_t": power.import_co2_t,
+            "co2_intensity_t_per_10k": float((co2_final + power.co2_t) / (gdp * 1e5)),
+            **{f"cap_{t}_mw": v for t, v in self._capacities(city).items()},
+            "capex_bn": power.capex_bn,
+            "cost_bn": power.cost_bn,
+            "status": "zone" if city.has_status else "no_status",
+        }
+        self.records.append(row)
+        if rules is not None:
+            self.plans.append(
+                {
+                    "city_id": city.city_id,
+                    "year": self.year,
+                    "status": power.status,
+                    **{f"slack_{k}": v for k, v in power.slack.items()},
+                    **{f"marginal_{k}": v for k, v in power.marginal_cost.items()},
+                }
+            )
+
+    def _capacities(self, city: CityAgent) -> dict[str, float]:
+        techs = sorted(set(city.state.old_mw) | set(city.state.new_mw))
+        out = {t: city.state.capacity(t) for t in techs}
+        for t, mw in city.state.storage_mw.items():
+            out[f"storage_{t}"] = mw
+        return out
+
+    # -------------------------------------------------------------- 6 evaluation
+    def evaluate(self, rules: YearRules) -> None:
+        """Rate each zone by its cities' progress on the straight path to the intensity target."""
+        p = self.params
+        thresholds = (p.rating_excellent, p.rating_good, p.rating_average)
+        this_year = {r["city_id"]: r for r in self.records if r["year"] == self.year}
+        end = rules.target_year or self.scenario.horizon.end_year
+        span = max(end - self.scenario.horizon.start_year, 1)
+        elapsed = min(self.year - self.scenario.horizon.start_year, span)
+        zones: dict[str, list[float]] = {}
+        for city in self.cities:
+            r = this_year[city.city_id]
+            required = r["intensity_target_pct"] * elapsed / span  # negative, percent
+            achieved = r["intensity_change_pct"]
+            progress = achieved / required if required < 0 else 1.0
+            zones.setdefault(city.zone_id or city.city_id, []).append(progress)
+        for city in self.cities:
+            progress = float(np.mean(zones[city.zone_id or city.city_id]))
+            rating = city.rate(progress, thresholds)
+            this_year[city.city_id]["rating"] = rating
+            if rules.poor_years_to_lose_status is not None and city.has_status:
+                city.support_bonus = rules.excellent_bonus if rating in ("excellent", "good") else 0.0
+                if city.poor_streak() >= rules.poor_years_to_lose_status:
+                    city.has_status = False
+                    city.support_bonus = 0.0
+            this_year[city.city_id]["status"] = "zone" if city.has_status else "no_status"

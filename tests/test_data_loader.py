@@ -1,0 +1,105 @@
+"""The loader checks every table against the schema and names file, column and row."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+from zonesim.data import DataError, default_data_dir, load, read_table
+from zonesim.data.schema import TABLES
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    dst = tmp_path / "data"
+    shutil.copytree(default_data_dir(), dst)
+    return dst
+
+
+def test_every_table_loads_with_its_schema_columns(base):
+    for name, table in TABLES.items():
+        df = getattr(base, name)
+        assert list(df.columns) == list(table.column_names), name
+        assert len(df) > 0, f"{table.file} is empty"
+
+
+def test_every_row_has_a_source_and_estimates_have_a_method(base):
+    for name, table in TABLES.items():
+        if not table.provenance:
+            continue
+        df = getattr(base, name)
+        assert df["source"].str.strip().str.len().gt(0).all(), name
+        est = df[df["estimate"]]
+        assert est["method"].notna().all(), name
+
+
+def test_missing_column_is_named(data_copy):
+    path = data_copy / "zones.csv"
+    df = pd.read_csv(path).drop(columns=["batch"])
+    df.to_csv(path, index=False)
+    with pytest.raises(DataError) as err:
+        read_table("zones", data_copy)
+    assert "zones.csv" in str(err.value) and "batch" in str(err.value)
+
+
+def test_bad_number_names_column_and_row(data_copy):
+    path = data_copy / "city_history.csv"
+    df = pd.read_csv(path, dtype=str)
+    df.loc[3, "value"] = "12,5"
+    df.to_csv(path, index=False)
+    with pytest.raises(DataError) as err:
+        read_table("city_history", data_copy)
+    msg = str(err.value)
+    assert "city_history.csv" in msg and "'value'" in msg and "row 5" in msg and "12,5" in msg
+
+
+def test_empty_source_and_estimate_without_method_are_rejected(data_copy):
+    path = data_copy / "zones.csv"
+    df = pd.read_csv(path, dtype=str)
+    df.loc[0, "source"] = ""
+    df.to_csv(path, index=False)
+    with pytest.raises(DataError, match="'source', row 2"):
+        read_table("zones", data_copy)
+    df.loc[0, "source"] = "x"
+    df.loc[0, "estimate"] = "true"
+    df.loc[0, "method"] = ""
+    df.to_csv(path, index=False)
+    with pytest.raises(DataError, match="no method"):
+        read_table("zones", data_copy)
+
+
+def test_disallowed_value_and_duplicate_key(data_copy):
+    path = data_copy / "cities.csv"
+    df = pd.read_csv(path, dtype=str)
+    df.loc[1, "membership"] = "maybe"
+    df.to_csv(path, index=False)
+    with pytest.raises(DataError, match="membership.*row 3.*'maybe'"):
+        read_table("cities", data_copy)
+    df.loc[1, "membership"] = "member"
+    df = pd.concat([df, df.iloc[[0]]])
+    df.to_csv(path, index=False)
+    with pytest.raises(DataError, match="duplicate key"):
+        read_table("cities", data_copy)
+
+
+def test_unknown_city_reference_is_named(data_copy):
+    path = data_copy / "power_units.csv"
+    df = pd.read_csv(path, dtype=str)
+    df.loc[0, "city_id"] = "atlantis"
+    df.to_csv(path, index=False)
+    with pytest.raises(DataError, match="power_units.csv.*atlantis"):
+        load(data_copy)
+
+
+def test_missing_file_is_named(data_copy):
+    (data_copy / "technologies.csv").unlink()
+    with pytest.raises(DataError, match="technologies.csv.*not found"):
+        load(data_copy)
+
+
+def test_version_changes_with_content(data_copy):
+    v1 = load(data_copy).version
+    path = data_copy / "agent_parameters.csv"
+    path.write_text(path.read_text().replace("firm_size_sigma,1.2", "firm_size_sigma,1.3"))
+    assert load(data_copy).version != v1
