@@ -7,6 +7,8 @@ Primary energy of a city (tce) is the sum of five components::
     nonfossil_old  local non-fossil generation of plants existing in 2020 x conversion factor
     nonfossil_new  local non-fossil generation of plants built after 2020 x conversion factor
     net_import     net electricity import x conversion factor (exports count negative)
+    other          base-year calibration residual: transformation losses and statistical
+                   difference against the compiled data, carried forward with fossil final use
 
 The conversion factor is the coal-equivalent (发电煤耗) or the calorific value of
 electricity, as the scenario says. Feedstock (a share of the chemical sector's fossil use)
@@ -70,12 +72,18 @@ class EnergyComponents:
     nonfossil_old: float
     nonfossil_new: float
     net_import: float
+    other: float = 0.0
 
     @property
     def total(self) -> float:
         """All primary energy, tce."""
         return (
-            self.fossil_final + self.power_fossil + self.nonfossil_old + self.nonfossil_new + self.net_import
+            self.fossil_final
+            + self.power_fossil
+            + self.nonfossil_old
+            + self.nonfossil_new
+            + self.net_import
+            + self.other
         )
 
     def counted_total(self, c: Counting) -> float:
@@ -87,6 +95,7 @@ class EnergyComponents:
             + (self.nonfossil_old if c.nonfossil_old_in_total else 0.0)
             + (self.nonfossil_new if c.nonfossil_new_in_total else 0.0)
             + self.net_import
+            + self.other
         )
 
     def counted_intensity(self, c: Counting) -> float:
@@ -98,4 +107,5 @@ class EnergyComponents:
             + self.power_fossil
             + (nonfossil if c.nonfossil_in_intensity else 0.0)
             + self.net_import
+            + self.other
         )

@@ -42,6 +42,10 @@ CHEMICALS = SECTOR_INDEX["chemicals"]
 FUELS = ("coal", "oil", "gas", "heat")
 
 
+class PlanningError(RuntimeError):
+    """A city's LP could not be solved (an input inconsistency, named in the message)."""
+
+
 def select_cities(base: BaseYear, scenario: Scenario) -> pd.DataFrame:
     """The rows of cities.csv the scenario simulates, in file order."""
     cities = base.cities
@@ -396,22 +400,39 @@ class TransitionModel(mesa.Model):
                 city.coal.retire_small(rules.retire_coal_max_mw)
                 city.sync_coal()
             years = list(range(self.year, max(target_year, self.year) + 1))
+            if self.scenario.planner.mode == "foresight":
+                years = list(range(self.year, max(end, target_year) + 1))
             outlook = self._outlook(city, years, rules)
-            policy = self._policy_inputs(city, years, rules)
-            outcomes[city.city_id] = self.planner.plan(city, outlook, policy)
+            policy = self._policy_inputs(city, rules)
+            outcome = self.planner.plan(city, outlook, policy)
+            if outcome.status != "optimal":
+                raise PlanningError(
+                    f"{city.city_id} {self.year}: planner status {outcome.status}: "
+                    + "; ".join(outcome.messages)
+                )
+            outcomes[city.city_id] = outcome
         return outcomes
 
-    def _policy_inputs(self, city: CityAgent, years: list[int], rules: YearRules) -> PolicyInputs:
-        base = self.base_components[city.city_id]
-        gdp0 = self.base_gdp[city.city_id]
+    def budget(self, city: CityAgent, rules: YearRules) -> float:
+        """Funds the city expects for power and efficiency investment this year, bnCNY2020."""
+        budget = self.params.city_investment_share_of_gdp * float(self.gdp()[city.index])
+        budget *= 1.0 + city.support_bonus
+        if city.has_status:
+            budget += rules.extra_finance_bn
+        return budget
+
+    def _policy_inputs(self, city: CityAgent, rules: YearRules) -> PolicyInputs:
         return PolicyInputs(
             year=self.year,
             rules=rules,
             accounting_rule=self.scenario.accounting.rule,
-            base_components=base,
-            base_gdp_bn=gdp0,
+            base_components=self.base_components[city.city_id],
+            base_gdp_bn=self.base_gdp[city.city_id],
             target_reduction_pct=self._target_pct(city, rules),
             base_coal_tce=self.base_coal[city.city_id],
+            budget_bn=self.budget(city, rules),
+            other_energy_per_fossil=self.residual.get(city.city_id, {}).get("energy", 0.0),
+            other_coal_per_fossil=self.residual.get(city.city_id, {}).get("coal", 0.0),
         )
 
     def _target_pct(self, city: CityAgent, rules: YearRules) -> float:
@@ -430,13 +451,9 @@ class TransitionModel(mesa.Model):
     # ----------------------------------------------------------------- 4 build
     def cities_build(self, rules: YearRules, outcomes: dict[str, PlanOutcome]) -> None:
         """Carry out this year's plan within the finance the city can raise."""
-        gdp = self.gdp()
         for city in self.cities:
             out = outcomes[city.city_id]
-            budget = self.params.city_investment_share_of_gdp * gdp[city.index]
-            budget *= 1.0 + city.support_bonus
-            if city.has_status:
-                budget += rules.extra_finance_bn
+            budget = self.budget(city, rules)
             mine = (self.firms.city == city.index) & self.firms.alive
             access = float(self.firms.finance_access[mine].mean()) if mine.any() else 1.0
             budget *= access
@@ -445,7 +462,7 @@ class TransitionModel(mesa.Model):
             built = {t: mw * share for t, mw in out.new_mw.items()}
             st_mw = {t: mw * share for t, mw in out.storage_mw.items()}
             st_mwh = {t: mwh * share for t, mwh in out.storage_mwh.items()}
-            city.build(built, st_mw, st_mwh)
+            city.build(built, st_mw, st_mwh, {k: mw * share for k, mw in out.new_by_land_mw.items()})
             retired = city.coal.retire_oldest(out.retire_coal_mw)
             city.sync_coal()
             self._carry_out_programmes(city, out, share)
@@ -490,40 +507,105 @@ class TransitionModel(mesa.Model):
                 f.electrify(mask, saving, self.params.electrification_mwh_per_tce)
 
     # ------------------------------------------------------------- 5 accounting
-    def _components(self, city: CityAgent, power: PlanOutcome | None) -> EnergyComponents:
+    def _components(self, city: CityAgent, power: PlanOutcome) -> tuple[EnergyComponents, dict[str, float]]:
+        """Primary-energy components of the city now, and the flows behind them.
+
+        Final use comes from the firms; generation from the city's plan; net import closes
+        the electricity balance (firm demand + storage losses - local generation), so the
+        balance holds exactly even when the city built less than it planned. ``other`` is the
+        base-year calibration residual (transformation losses and statistical difference
+        against city_history), carried forward in proportion to fossil final use.
+        """
         e = self.energy_by_carrier()[city.index]
-        fossil_final = sum(e[CARRIER_INDEX[c]] for c in FUELS)
+        fossil_final = float(sum(e[CARRIER_INDEX[c]] for c in FUELS))
+        demand = float(e[ELEC])
+        generation = sum(power.generation_mwh.values())
+        net_import = demand + power.storage_loss_mwh - generation
         factor = self.planner.conversion_tce_per_mwh(self.year)
-        return EnergyComponents(
-            fossil_final=float(fossil_final),
+        r = self.residual.get(city.city_id, {"energy": 0.0, "coal": 0.0, "co2": 0.0})
+        flows = {
+            "demand_mwh": demand,
+            "generation_mwh": generation,
+            "net_import_mwh": net_import,
+            "storage_loss_mwh": power.storage_loss_mwh,
+            "other_coal_tce": r["coal"] * fossil_final,
+            "other_co2_t": r["co2"] * fossil_final,
+        }
+        comp = EnergyComponents(
+            fossil_final=fossil_final,
             feedstock=float(self.feedstock()[city.index]),
             power_fossil=power.fossil_fuel_tce,
             nonfossil_old=power.nonfossil_old_mwh * factor,
             nonfossil_new=power.nonfossil_new_mwh * factor,
-            net_import=power.net_import_mwh * factor,
+            net_import=net_import * factor,
+            other=r["energy"] * fossil_final,
         )
+        return comp, flows
 
     def _account_base_year(self) -> None:
-        """Base-year (2020) accounting with the 2020 fleet dispatched against 2020 demand."""
-        self.base_coal = {}
+        """Base year: dispatch the 2020 fleet, then fix the residual against city_history 2020.
+
+        The residual (energy, coal, CO2 per tce of fossil final use) makes the model's 2020
+        totals equal the compiled 2020 data; it stands for what the model does not represent
+        (coking, refining and other transformation losses, process CO2, statistical difference).
+        """
+        self.base_coal: dict[str, float] = {}
+        self.residual: dict[str, dict[str, float]] = {}
+        start = self.scenario.horizon.start_year
+        hist = self.base.city_history
+        hist = hist[hist["year"] == start].pivot_table(index="city_id", columns="variable", values="value")
         for city in self.cities:
-            dispatch = self.planner.dispatch_base_year(city, self.energy_by_carrier()[city.index, ELEC])
-            comp = self._components(city, dispatch)
+            outlook = self._outlook(city, [start], YearRules())
+            policy = PolicyInputs(
+                year=start,
+                rules=YearRules(),
+                accounting_rule=self.scenario.accounting.rule,
+                base_components=None,
+                base_gdp_bn=float(self.gdp()[city.index]),
+                target_reduction_pct=0.0,
+                base_coal_tce=0.0,
+            )
+            dispatch = self.planner.dispatch_base_year(city, outlook, policy)
+            if dispatch.status != "optimal":
+                raise PlanningError(
+                    f"{city.city_id} {start}: base-year dispatch status {dispatch.status}: "
+                    + "; ".join(dispatch.messages)
+                )
+            comp, _ = self._components(city, dispatch)
+            e = self.energy_by_carrier()[city.index]
+            coal = float(e[CARRIER_INDEX["coal"]]) + dispatch.coal_tce
+            co2 = self._co2(e, dispatch)
+            if city.city_id in hist.index and comp.fossil_final > 0:
+                h = hist.loc[city.city_id]
+                self.residual[city.city_id] = {
+                    "energy": (h["energy_total"] - comp.total) / comp.fossil_final,
+                    "coal": (h["coal"] - coal) / comp.fossil_final,
+                    "co2": (h["co2"] - co2) / comp.fossil_final,
+                }
+            comp, flows = self._components(city, dispatch)
             self.base_components[city.city_id] = comp
             self.base_gdp[city.city_id] = float(self.gdp()[city.index])
-            self.base_coal[city.city_id] = float(
-                self.energy_by_carrier()[city.index, CARRIER_INDEX["coal"]] + dispatch.coal_tce
-            )
-            self._record(city, comp, dispatch, None)
+            self.base_coal[city.city_id] = coal + flows["other_coal_tce"]
+            self._record(city, comp, flows, dispatch, None)
+
+    def _co2(self, e: np.ndarray, power: PlanOutcome) -> float:
+        """Direct CO2 of final fossil use and local power plants, t."""
+        return float(sum(e[CARRIER_INDEX[x]] * self.factors[x] for x in FUELS) + power.co2_t)
 
     def account(self, rules: YearRules, outcomes: dict[str, PlanOutcome]) -> None:
         """Energy, coal, CO2 and intensity of every city this year."""
         for city in self.cities:
             out = outcomes[city.city_id]
-            self._record(city, self._components(city, out), out, rules)
+            comp, flows = self._components(city, out)
+            self._record(city, comp, flows, out, rules)
 
     def _record(
-        self, city: CityAgent, comp: EnergyComponents, power: PlanOutcome, rules: YearRules | None
+        self,
+        city: CityAgent,
+        comp: EnergyComponents,
+        flows: dict[str, float],
+        power: PlanOutcome,
+        rules: YearRules | None,
     ) -> None:
         e = self.energy_by_carrier()[city.index]
         gdp = float(self.gdp()[city.index])
@@ -532,8 +614,8 @@ class TransitionModel(mesa.Model):
         gdp0 = self.base_gdp.get(city.city_id, gdp)
         intensity = comp.counted_intensity(c) / (gdp * 1e5)
         intensity0 = base.counted_intensity(c) / (gdp0 * 1e5)
-        co2_final = sum(e[CARRIER_INDEX[x]] * self.factors[x] for x in FUELS)
-        coal = e[CARRIER_INDEX["coal"]] + power.coal_tce
+        co2 = self._co2(e, power) + flows["other_co2_t"]
+        coal = float(e[CARRIER_INDEX["coal"]]) + power.coal_tce + flows["other_coal_tce"]
         nonfossil = comp.nonfossil_old + comp.nonfossil_new
         target = self.city_target(city.city_id, "energy_intensity_reduction")
         row = {
@@ -542,27 +624,34 @@ class TransitionModel(mesa.Model):
             "year": self.year,
             "gdp_bn": gdp,
             **{f"final_{x}_tce": float(e[CARRIER_INDEX[x]]) for x in FUELS},
-            "final_electricity_mwh": float(e[ELEC]),
+            "final_electricity_mwh": flows["demand_mwh"],
+            "generation_mwh": flows["generation_mwh"],
+            "net_import_mwh": flows["net_import_mwh"],
+            "storage_loss_mwh": flows["storage_loss_mwh"],
             "feedstock_tce": comp.feedstock,
             "power_fossil_tce": comp.power_fossil,
             "power_coal_tce": power.coal_tce,
             "nonfossil_primary_tce": nonfossil,
             "net_import_primary_tce": comp.net_import,
+            "other_tce": comp.other,
             "energy_total_tce": comp.total,
             "energy_counted_total_tce": comp.counted_total(c),
             "energy_counted_intensity_tce": comp.counted_intensity(c),
             "energy_intensity_tce_per_10k": intensity,
             "intensity_change_pct": 100.0 * (intensity / intensity0 - 1.0),
             "intensity_target_pct": -target,
-            "coal_tce": float(coal),
-            "coal_share": float(coal / comp.total) if comp.total else 0.0,
-            "nonfossil_share": float(nonfossil / comp.total) if comp.total else 0.0,
-            "co2_t": float(co2_final + power.co2_t),
-            "co2_import_t": power.import_co2_t,
-            "co2_intensity_t_per_10k": float((co2_final + power.co2_t) / (gdp * 1e5)),
+            "coal_tce": coal,
+            "coal_share": coal / comp.total if comp.total else 0.0,
+            "nonfossil_share": nonfossil / comp.total if comp.total else 0.0,
+            "co2_t": co2,
+            "co2_power_t": power.co2_t,
+            "co2_other_t": flows["other_co2_t"],
+            "co2_import_t": power.grid_emission_factor * flows["net_import_mwh"],
+            "co2_intensity_t_per_10k": co2 / (gdp * 1e5),
             **{f"cap_{t}_mw": v for t, v in self._capacities(city).items()},
-            "capex_bn": power.capex_bn,
+            "capex_bn": power.capex_bn * getattr(city, "finance_share", 1.0),
             "cost_bn": power.cost_bn,
+            "finance_share": getattr(city, "finance_share", 1.0),
             "status": "zone" if city.has_status else "no_status",
         }
         self.records.append(row)

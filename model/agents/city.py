@@ -96,10 +96,13 @@ class CityAgent(mesa.Agent):
             alive=np.ones(len(coal), dtype=bool),
         )
         other = units[units["tech"] != "coal"].groupby("tech")["capacity_mw"].sum()
+        self.coal_2020_mw = self.coal.total_mw
         self.state = CityState(old_mw={**other.to_dict(), "coal": self.coal.total_mw})
         self.has_status = self.zone_id is not None
         self.ratings: list[str] = []
         self.support_bonus = 0.0  # fraction of budget added by last rating
+        self.built_by_land: dict[tuple[str, str], float] = {}  # MW built per (tech, land class)
+        self.finance_share = 1.0  # share of last year's plan the city could finance
 
     # ------------------------------------------------------------------ verbs
     def sync_coal(self) -> None:
@@ -107,9 +110,15 @@ class CityAgent(mesa.Agent):
         self.state.old_mw["coal"] = self.coal.total_mw
 
     def build(
-        self, new_mw: dict[str, float], storage_mw: dict[str, float], storage_mwh: dict[str, float]
+        self,
+        new_mw: dict[str, float],
+        storage_mw: dict[str, float],
+        storage_mwh: dict[str, float],
+        by_land: dict[tuple[str, str], float],
     ) -> None:
-        """Add new capacity (MW) and storage (MW, MWh)."""
+        """Add new capacity (MW) and storage (MW, MWh); ``by_land`` uses resource potential."""
+        for key, mw in by_land.items():
+            self.built_by_land[key] = self.built_by_land.get(key, 0.0) + mw
         for tech, mw in new_mw.items():
             self.state.new_mw[tech] = self.state.new_mw.get(tech, 0.0) + mw
         for tech, mw in storage_mw.items():

@@ -1,0 +1,330 @@
+"""The link between city agents and the planner LP.
+
+A city hands its outlook (from its firms) and this year's rules to :class:`CityPlanner`,
+which turns them into a :class:`~zonesim.planner.inputs.PlannerInput` (data-derived parts
+from :func:`zonesim.planner.adapter.planner_input`, the city's current fleet and policy from
+the model), solves it with a persistent HiGHS model per city, and returns the first year's
+decisions and energy flows as a :class:`PlanOutcome` in model units (MW, MWh, tce, t, bnCNY).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from zonesim.accounting import EnergyComponents, counting
+from zonesim.data import BaseYear
+from zonesim.levers import apply_levers
+from zonesim.levers.rules import LeverContext, YearRules
+from zonesim.planner.adapter import planner_input
+from zonesim.planner.inputs import (
+    Carrier,
+    CityOutlook,
+    Counting,
+    PlannerInput,
+    PlannerPolicy,
+)
+from zonesim.planner.results import PlannerResult
+from zonesim.planner.solve import Planner
+from zonesim.scenario import Scenario
+
+if TYPE_CHECKING:
+    from zonesim.agents.city import CityAgent
+
+MEGA = 1e6  # tce <-> Mtce, MWh <-> TWh, t <-> Mt (pure scale)
+KILO = 1e3  # MW <-> GW
+POLICY_LAND_CLASSES = frozenset({"desert", "subsidence"})
+"""Land classes opened only by the pv_storage lever (plan section (十): 采煤沉陷区, 沙漠)."""
+FUELS = ("coal", "oil", "gas", "heat")
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """A city's expected demand over the planning years (model units)."""
+
+    years: list[int]
+    electricity_mwh: np.ndarray
+    fossil_final_tce: dict[str, np.ndarray]
+    feedstock_tce: np.ndarray
+    gdp_bn: np.ndarray
+    programme_potential_tce: dict[tuple[str, str], float]
+
+
+@dataclass(frozen=True)
+class PolicyInputs:
+    """What the planner needs to know of the scenario for this city and year."""
+
+    year: int
+    rules: YearRules
+    accounting_rule: str
+    base_components: EnergyComponents | None
+    base_gdp_bn: float
+    target_reduction_pct: float
+    base_coal_tce: float
+    budget_bn: float | None = None
+    other_energy_per_fossil: float = 0.0  # base-year residual, tce per tce of fossil final use
+    other_coal_per_fossil: float = 0.0
+
+
+@dataclass
+class PlanOutcome:
+    """The first planning year's decisions and energy flows, in model units."""
+
+    status: str
+    new_mw: dict[str, float] = field(default_factory=dict)
+    storage_mw: dict[str, float] = field(default_factory=dict)
+    storage_mwh: dict[str, float] = field(default_factory=dict)
+    retire_coal_mw: float = 0.0
+    new_by_land_mw: dict[tuple[str, str], float] = field(default_factory=dict)
+    generation_mwh: dict[str, float] = field(default_factory=dict)
+    coal_tce: float = 0.0  # coal burnt in power plants
+    fossil_fuel_tce: float = 0.0  # coal + gas burnt in power plants
+    nonfossil_old_mwh: float = 0.0
+    nonfossil_new_mwh: float = 0.0
+    net_import_mwh: float = 0.0
+    storage_loss_mwh: float = 0.0
+    grid_emission_factor: float = 0.0  # tCO2/MWh of the provincial grid
+    co2_t: float = 0.0  # direct CO2 of power plants
+    import_co2_t: float = 0.0
+    programme_tce: dict[tuple[str, str], float] = field(default_factory=dict)
+    capex_bn: float = 0.0
+    cost_bn: float = 0.0
+    slack: dict[str, float] = field(default_factory=dict)
+    marginal_cost: dict[str, float] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+
+
+class CityPlanner:
+    """Builds, solves and reads each city's LP; keeps one persistent model per city."""
+
+    def __init__(self, base: BaseYear, scenario: Scenario) -> None:
+        self.base = base
+        self.scenario = scenario
+        self._planners: dict[str, Planner] = {}
+        self.last_input: dict[str, PlannerInput] = {}
+
+    @property
+    def discount_rate(self) -> float:
+        """Social discount rate, 1/yr (planner_parameters.csv)."""
+        return self.base.param("discount_rate")
+
+    def conversion_tce_per_mwh(self, year: int) -> float:
+        """Primary energy per MWh of electricity by the scenario's method (= kgce/kWh)."""
+        if self.scenario.accounting.electricity_conversion == "calorific":
+            return self.base.constant("elec_calorific_kgce_per_kwh")
+        return self.base.constant("elec_coal_equivalent_kgce_per_kwh", year)
+
+    # ------------------------------------------------------------------ inputs
+    def _rules_by_year(self, years: list[int]) -> list[YearRules]:
+        h = self.scenario.horizon
+        levers = self.scenario.levers.active()
+        return [apply_levers(levers, LeverContext(y, h.start_year, max(h.end_year, y))) for y in years]
+
+    def _policy(self, outlook: Outlook, pol: PolicyInputs, city: CityAgent) -> PlannerPolicy:
+        """The LP's policy: caps net of the residual the LP does not model (model units -> LP)."""
+        years = outlook.years
+        fossil = sum(outlook.fossil_final_tce[c] for c in FUELS)
+        other_e = pol.other_energy_per_fossil * fossil / MEGA  # Mtce per year
+        other_c = pol.other_coal_per_fossil * fossil / MEGA
+        rule = pol.accounting_rule
+        rules = self._rules_by_year(years)
+        base = pol.base_components
+        counts = [counting(rule, y) for y in years]
+        intensity_cap: list[float | None] = []
+        energy_cap: list[float | None] = []
+        coal_cap: list[float | None] = []
+        start = self.scenario.horizon.start_year
+        for i, (y, r, c) in enumerate(zip(years, rules, counts, strict=True)):
+            enforce = r.enforce_targets and base is not None
+            on_target = enforce and y == (r.target_year or self.scenario.horizon.end_year)
+            g = r.total_growth_pct_per_year
+            frac = r.coal_cap_fraction if base is not None else None
+            base_int = base.counted_intensity(c) / (pol.base_gdp_bn * 1e5) if on_target else 0.0
+            gdp_10k = outlook.gdp_bn[i] * 1e5
+            intensity_cap.append(
+                base_int * (1 - pol.target_reduction_pct / 100) - other_e[i] * MEGA / gdp_10k
+                if on_target
+                else None
+            )
+            energy_cap.append(
+                base.counted_total(c) / MEGA * (1 + g / 100) ** (y - start) - other_e[i]
+                if enforce and g is not None
+                else None
+            )
+            coal_cap.append(frac * pol.base_coal_tce / MEGA - other_c[i] if frac is not None else None)
+        now = pol.rules
+        return PlannerPolicy(
+            counting=tuple(Counting.of(c) for c in counts),
+            conversion_factor=tuple(self.conversion_tce_per_mwh(y) for y in years),
+            carbon_price=tuple(r.carbon_price for r in rules),
+            forced_coal_retirement_gw=(0.0,) * len(years),
+            energy_cap_mtce=tuple(energy_cap) if any(v is not None for v in energy_cap) else None,
+            intensity_cap=tuple(intensity_cap) if any(v is not None for v in intensity_cap) else None,
+            coal_cap_mtce=tuple(coal_cap) if any(v is not None for v in coal_cap) else None,
+            budget_bn=(pol.budget_bn,) * len(years) if pol.budget_bn is not None else None,
+            storage_power_ratio=now.storage_power_ratio,
+            storage_duration_h=now.storage_duration_h or 2.0,
+            coal_substitution_ratio=now.coal_substitution_ratio
+            if now.coal_cap_fraction is not None
+            else None,
+            min_coal_gw=min(
+                self.base.param("min_coal_share_of_2020_fleet") * city.coal_2020_mw / KILO,
+                city.state.capacity("coal") / KILO,
+            ),
+        )
+
+    def _outlook(self, o: Outlook) -> CityOutlook:
+        return CityOutlook(
+            electricity_twh=tuple(o.electricity_mwh / MEGA),
+            fossil_final_mtce={Carrier(c): tuple(o.fossil_final_tce[c] / MEGA) for c in FUELS},
+            feedstock_mtce=tuple(o.feedstock_tce / MEGA),
+            gdp_bn=tuple(o.gdp_bn),
+        )
+
+    def build_input(
+        self, city: CityAgent, outlook: Outlook, pol: PolicyInputs, dispatch_only: bool = False
+    ) -> PlannerInput:
+        """The city's LP input: data-derived parts, its current fleet, potentials and policy."""
+        years = outlook.years
+        state = city.state
+        techs = set(state.old_mw) | set(state.new_mw) | set(state.storage_mw)
+        existing = {t: state.capacity(t) / KILO for t in techs}
+        existing.update({t: mw / KILO for t, mw in state.storage_mw.items()})
+        inp = planner_input(
+            self.base,
+            city.city_id,
+            tuple(years),
+            self._outlook(outlook),
+            self._policy(outlook, pol, city),
+            n_days=self.scenario.planner.n_days,
+            existing_gw=existing,
+            potentials_used_gw={k: mw / KILO for k, mw in city.built_by_land.items()},
+        )
+        opened = (pol.rules.land_classes or frozenset()) | (
+            frozenset(lc for _, lc in inp.potentials) - POLICY_LAND_CLASSES
+        )
+        pots = {k: (v if k[1] in opened else 0.0) for k, v in inp.potentials.items()}
+        progs = []
+        for p in inp.programmes:
+            sector, kind = p.name.split(":")
+            pot = 0.0 if dispatch_only else outlook.programme_potential_tce.get((sector, kind), 0.0) / MEGA
+            progs.append(replace(p, potential_mtce=(pot,) * len(years), existing_mtce=0.0))
+        gens, stores = inp.generators, inp.storage
+        if dispatch_only:
+            gens = tuple(replace(g, buildable=False) for g in gens)
+            stores = tuple(replace(x, buildable=False) for x in stores)
+        return replace(inp, generators=gens, storage=stores, potentials=pots, programmes=tuple(progs))
+
+    # ------------------------------------------------------------------- solve
+    def solve(self, city_id: str, inp: PlannerInput) -> PlannerResult:
+        """Solve, re-using the city's persistent model when only parameters changed."""
+        self.last_input[city_id] = inp
+        planner = self._planners.get(city_id)
+        if planner is None:
+            planner = Planner(inp)
+            self._planners[city_id] = planner
+        else:
+            planner.update(inp)
+        return planner.solve()
+
+    def plan(self, city: CityAgent, outlook: Outlook, pol: PolicyInputs) -> PlanOutcome:
+        """Plan the city's years from now to the target year; return the first year's outcome."""
+        inp = self.build_input(city, outlook, pol)
+        return outcome(self.solve(city.city_id, inp), inp)
+
+    def dispatch_base_year(self, city: CityAgent, outlook: Outlook, pol: PolicyInputs) -> PlanOutcome:
+        """Dispatch the existing fleet against the base year's demand (nothing can be built)."""
+        inp = self.build_input(city, outlook, pol, dispatch_only=True)
+        return outcome(Planner(inp).solve(), inp)
+
+
+def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
+    """The first year of a planner result in model units."""
+    if not res.ok:
+        return PlanOutcome(status=res.status, messages=list(res.messages))
+    y0 = inp.years[0]
+    cap = res.capacity[res.capacity["year"] == y0]
+    gens = cap[cap["kind"] == "generator"].set_index("tech")
+    stores = cap[cap["kind"] == "storage"].set_index("tech")
+    store_h = {s.name: s.duration_h for s in inp.storage}
+    gmap = {g.name: g for g in inp.generators}
+    smap = {s.name: s for s in inp.storage}
+    new_mw = {t: float(v) * KILO for t, v in gens["new_gw"].items() if v > 1e-9}
+    storage_mw = {t: float(v) * KILO for t, v in stores["new_gw"].items() if v > 1e-9}
+    storage_mwh = {t: mw * store_h[t] for t, mw in storage_mw.items()}
+    capex = sum(gmap[t].capex * mw / KILO for t, mw in new_mw.items()) + sum(
+        smap[t].capex * mw / KILO for t, mw in storage_mw.items()
+    )
+    disp = res.dispatch[res.dispatch["year"] == y0].set_index("tech")["twh"]
+    e = res.energy[res.energy["year"] == y0].iloc[0]
+    nonfossil = float(e["nonfossil_twh"]) * MEGA
+    new_nf = float(e["nonfossil_new_twh"]) * MEGA
+    power_co2 = sum(
+        inp.market.emission_factor[g.fuel] * g.heat_rate * float(disp.get(g.name, 0.0))
+        for g in inp.generators
+        if g.kind == "fossil"
+    )
+    net = float(e["net_import_twh"])
+    progs = res.programmes[res.programmes["year"] == y0]
+    cost = res.cost[res.cost["year"] == y0]
+    tg = res.targets[res.targets["year"] == y0] if not res.targets.empty else res.targets
+    slack = {r.target: float(r.slack) for r in tg.itertuples()} if not tg.empty else {}
+    if not res.targets.empty:  # the horizon's largest gap and the marginal cost at the target year
+        slack = res.targets.groupby("target")["slack"].max().to_dict()
+        last = res.targets.sort_values("year").groupby("target").last()
+        marginal = last["marginal_cost"].to_dict()
+    else:
+        marginal = {}
+    return PlanOutcome(
+        status=res.status,
+        new_mw=new_mw,
+        storage_mw=storage_mw,
+        storage_mwh=storage_mwh,
+        retire_coal_mw=float(gens["retired_gw"].get("coal", 0.0)) * KILO if "coal" in gens.index else 0.0,
+        new_by_land_mw={
+            (r.tech, r.land_class): float(r.new_gw) * KILO
+            for r in res.new_by_land[res.new_by_land["year"] == y0].itertuples()
+            if r.new_gw > 1e-9
+        },
+        generation_mwh={t: float(v) * MEGA for t, v in disp.items() if t in gmap},
+        coal_tce=float(e["power_fuel_coal_mtce"]) * MEGA,
+        fossil_fuel_tce=float(e["power_fuel_coal_mtce"] + e["power_fuel_gas_mtce"]) * MEGA,
+        nonfossil_old_mwh=nonfossil - new_nf,
+        nonfossil_new_mwh=new_nf,
+        net_import_mwh=net * MEGA,
+        storage_loss_mwh=-float(disp.get("storage_losses", 0.0)) * MEGA,
+        grid_emission_factor=inp.market.grid_emission_factor,
+        co2_t=power_co2 * MEGA,
+        import_co2_t=inp.market.grid_emission_factor * net * MEGA,
+        programme_tce={
+            tuple(p.split(":")): float(v) * MEGA
+            for p, v in zip(progs["programme"], progs["level_mtce"], strict=True)
+        },
+        capex_bn=float(capex),
+        cost_bn=float(cost["bn_cny"].sum()),
+        slack=slack,
+        marginal_cost=marginal,
+        messages=list(res.messages),
+    )
+
+
+def plan_and_export(scenario: Scenario, city_id: str, year: int, out: Path) -> list[Path]:
+    """Run the model to ``year``, solve ``city_id``'s LP for that year and export it as CSV."""
+    from zonesim.model import TransitionModel
+    from zonesim.planner.export import export
+
+    if not scenario.horizon.start_year < year <= scenario.horizon.end_year:
+        raise ValueError(
+            f"--year {year}: expected a simulated year {scenario.horizon.start_year + 1}"
+            f"..{scenario.horizon.end_year} of the scenario"
+        )
+    model = TransitionModel(scenario)
+    if city_id not in model.city_ids:
+        raise KeyError(f"city {city_id!r} is not simulated by the scenario; cities: {model.city_ids}")
+    while model.year < year:
+        model.step()
+    inp = model.planner.last_input[city_id]
+    res = Planner(inp).solve()
+    return export(inp, res, out)

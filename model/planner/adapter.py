@@ -1,0 +1,493 @@
+"""Fill a :class:`PlannerInput` from the compiled tables (``zonesim.data.load()``).
+
+:func:`planner_input` takes the data-derived part (fleet, technologies, prices, emission
+factors, potentials, programmes, profiles, scalar parameters) from a ``BaseYear`` and the
+agents' part (outlook, policy) from the caller. Unit conversions to planner units happen
+here and only here:
+
+* MW -> GW (/1e3); CNY/kW -> bnCNY/GW (x1e-3); CNY/kW/yr -> bnCNY/GW/yr (x1e-3);
+  CNY/tce -> bnCNY/Mtce (x1e-3); CNY/MWh -> bnCNY/TWh (x1e-3); gce/kWh -> Mtce/TWh (/1e3);
+  tce -> Mtce (/1e6); MWh -> TWh (/1e6); tCO2/tce = MtCO2/Mtce; tCO2/MWh = MtCO2/TWh.
+
+Values given by year in a table (technologies, prices) are interpolated linearly between
+the years present and held flat outside them.
+
+:func:`default_policy` and :func:`baseline_outlook` build a policy and an outlook from data
+alone, for tests, benchmarks and the command line; the agents make their own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from zonesim.planner.inputs import (
+    FOSSIL_CARRIERS,
+    Carrier,
+    CityOutlook,
+    Counting,
+    Days,
+    Generator,
+    LandClass,
+    Market,
+    PlannerInput,
+    PlannerParameters,
+    PlannerPolicy,
+    Programme,
+    Storage,
+    TechName,
+)
+
+BASE_YEAR = 2020
+PROGRAMME_HORIZON = 2030  # efficiency_programmes.potential_share is "by 2030"
+K = 1e-3  # CNY/unit -> bnCNY per planner unit (see module docstring)
+
+GEN_KIND = {
+    "coal": "fossil",
+    "gas": "fossil",
+    "other": "fossil",
+    "hydro": "hydro",
+    "nuclear": "firm",
+    "biomass": "firm",
+    "wind": "vre",
+    "solar": "vre",
+}
+RENEWABLE = {"hydro", "biomass", "wind", "solar"}
+BUILDABLE_WITHOUT_POTENTIAL = {"coal", "gas"}
+STORAGE = {"battery_2h": ("battery", 2.0), "battery_4h": ("battery", 4.0)}
+
+
+def crf(rate: float, lifetime: float) -> float:
+    """Capital recovery factor, 1/yr: rate / (1 - (1 + rate)^-lifetime)."""
+    if rate == 0:
+        return 1.0 / lifetime
+    return rate / (1.0 - (1.0 + rate) ** -lifetime)
+
+
+class _Lookup:
+    """Dict views of the tables the adapter reads, built once per data version."""
+
+    def __init__(self, base) -> None:
+        t = base.technologies.sort_values("year")
+        self.tech = {
+            k: (g["year"].to_numpy(float), g["value"].to_numpy(float))
+            for k, g in t.groupby(["tech", "parameter"])
+        }
+        pr = base.prices.sort_values("year")
+        self.prices = {
+            k: (g["year"].to_numpy(float), g["value"].to_numpy(float))
+            for k, g in pr.groupby(["item", "region"])
+        }
+        self.params: dict[str, float] = {}
+        for name in ("agent_parameters", "planner_parameters"):  # planner wins on a clash
+            df = base.tables.get(name)
+            if df is not None:
+                self.params.update(zip(df["name"], df["value"].astype(float), strict=True))
+        self.ef = dict(zip(base.emission_factors["item"],
+                           base.emission_factors["value"].astype(float), strict=True))
+        self.units = {c: g for c, g in base.power_units.groupby("city_id")}
+        self.potentials = {c: g for c, g in base.potentials.groupby("city_id")}
+        self.fossil = {}
+
+
+_LOOKUPS: dict[tuple[int, str], _Lookup] = {}
+
+
+def lookup(base) -> _Lookup:
+    key = (id(base), base.version)
+    if key not in _LOOKUPS:
+        _LOOKUPS[key] = _Lookup(base)
+    return _LOOKUPS[key]
+
+
+def param(base, name: str) -> float:
+    """A scalar of planner_parameters.csv (or agent_parameters.csv)."""
+    try:
+        return lookup(base).params[name]
+    except KeyError:
+        return base.param(name)  # raises the loader's message
+
+
+def tech_value(base, tech: str, parameter: str, year: int, default: float | None = None) -> float:
+    """A technologies.csv value interpolated to ``year`` (held flat outside the years given)."""
+    series = lookup(base).tech.get((tech, parameter))
+    if series is None:
+        if default is None:
+            raise KeyError(f"technologies.csv has no '{parameter}' for '{tech}'")
+        return default
+    return float(np.interp(year, *series))
+
+
+def price_series(base, item: str, region: str, years: Sequence[int]) -> tuple[float, ...] | None:
+    """prices.csv values for ``item`` in ``region`` (else national), interpolated, or None."""
+    prices = lookup(base).prices
+    for reg in (region, "national"):
+        series = prices.get((item, reg))
+        if series is not None:
+            return tuple(float(np.interp(y, *series)) for y in years)
+    return None
+
+
+@lru_cache(maxsize=64)
+def _days_cached(version: str, province: str, n_days: int, base_id: int) -> tuple[Days, float]:
+    from zonesim.data.days import representative_days
+
+    base = _BASES[base_id]
+    prof = base.profiles_for(province)
+    days = Days.of(representative_days(prof, n_days))
+    peak_pu = float(prof["load_pu"].max() / prof["load_pu"].mean())
+    return days, peak_pu
+
+
+_BASES: dict[int, object] = {}
+
+
+def days_for(base, province: str, n_days: int) -> tuple[Days, float]:
+    """Representative days of a province (cached) and its annual peak / mean load."""
+    _BASES[id(base)] = base
+    return _days_cached(base.version, province, int(n_days), id(base))
+
+
+def planner_parameters(base) -> PlannerParameters:
+    """Scalar planner parameters in planner units (from planner_parameters.csv)."""
+
+    def p(name):
+        return param(base, name)
+
+    return PlannerParameters(
+        discount_rate=p("discount_rate"),
+        reserve_margin=p("reserve_margin"),
+        peak_pu=1.0,  # replaced per province in planner_input
+        slack_penalty_energy=p("slack_penalty_energy") * K,
+        slack_penalty_co2=p("slack_penalty_co2") * K,
+        slack_penalty_reserve=p("slack_penalty_reserve") * K,
+        lost_load_penalty=p("lost_load_penalty") * K,
+        budget_overrun_penalty=p("budget_overrun_penalty"),
+        coal_flex_min_load=p("coal_flex_min_load"),
+        coal_flex_capex=tech_value(base, "coal_flex_retrofit", "capex_power", BASE_YEAR) * K,
+        coal_flex_capex_annual=tech_value(base, "coal_flex_retrofit", "capex_power", BASE_YEAR)
+        * K
+        * crf(p("discount_rate"), tech_value(base, "coal_flex_retrofit", "lifetime", BASE_YEAR)),
+        electrification_twh_per_mtce=p("electrification_mwh_per_tce"),
+    )
+
+
+def planner_input(
+    base,
+    city_id: str,
+    years: Sequence[int],
+    outlook: CityOutlook,
+    policy: PlannerPolicy,
+    n_days: int,
+    existing_gw: Mapping[str, float] | None = None,
+    potentials_used_gw: Mapping[tuple[str, str], float] | None = None,
+    programme_levels_mtce: Mapping[str, float] | None = None,
+    existing_flex_gw: float = 0.0,
+) -> PlannerInput:
+    """The planner's input for ``city_id`` over ``years`` from data, outlook and policy.
+
+    Args:
+        base: ``zonesim.data.load()``.
+        city_id: a city of cities.csv.
+        years: consecutive planning years (current -> target); one year for rolling mode.
+        outlook: the agents' outlook for those years.
+        policy: the scenario's rules for those years.
+        n_days: number of representative days.
+        existing_gw: capacity in operation now per technology (GW), when it differs from the
+            2020 fleet of power_units.csv (the agents' state in later years).
+        potentials_used_gw: capacity built since 2020 per (technology, land class), GW,
+            taken off the potentials.
+        programme_levels_mtce: programme levels reached so far, Mtce/yr, by programme name.
+        existing_flex_gw: coal capacity already retrofitted for flexibility, GW.
+    """
+    years = tuple(int(y) for y in years)
+    y0 = years[0]
+    city = base.city(city_id)
+    prov = str(city["province_code"])
+
+    def p(name):
+        return param(base, name)
+
+    r = p("discount_rate")
+    days, peak_pu = days_for(base, prov, n_days)
+    params = planner_parameters(base)
+    params = PlannerParameters(**{**params.__dict__, "peak_pu": peak_pu})
+    lk = lookup(base)
+    units = lk.units.get(city_id, base.power_units.iloc[:0])
+    fleet_mw = units.groupby("tech")["capacity_mw"].sum()
+    existing = {t: float(v) / 1e3 for t, v in fleet_mw.items()}
+    base_fleet = dict(existing)
+    if existing_gw is not None:
+        existing.update({t: float(v) for t, v in existing_gw.items()})
+    pots = lk.potentials.get(city_id, base.potentials.iloc[:0])
+    used = potentials_used_gw or {}
+    potentials = {
+        (TechName(row.tech), LandClass(row.land_class)): max(
+            row.potential_mw / 1e3 - used.get((row.tech, row.land_class), 0.0), 0.0
+        )
+        for row in pots.itertuples()
+    }
+    pot_techs = {t for t, _ in potentials}
+    peak_gw = peak_pu * outlook.electricity_twh[0] * 1e3 / 8760.0
+
+    def heat_rate(tech: str) -> float:
+        rows = units[(units["tech"] == tech) & units["heat_rate_gce_per_kwh"].notna()]
+        if not rows.empty and rows["capacity_mw"].sum() > 0:
+            w = rows["capacity_mw"].to_numpy(float)
+            return float(np.average(rows["heat_rate_gce_per_kwh"].to_numpy(float), weights=w)) / 1e3
+        source = tech if tech in ("coal", "gas") else "coal"
+        return tech_value(base, source, "heat_rate", y0) / 1e3
+
+    def costs(tech: str) -> dict:
+        capex = tech_value(base, tech, "capex_power", y0, 0.0) * K
+        life = tech_value(base, tech, "lifetime", y0, 30.0)
+        return dict(capex=capex, capex_annual=capex * crf(r, life),
+                    fom=tech_value(base, tech, "fom", y0, 0.0) * K)
+
+    gens = []
+    techs = sorted(set(existing) | pot_techs | BUILDABLE_WITHOUT_POTENTIAL, key=_tech_order)
+    for t in techs:
+        if t not in GEN_KIND:
+            continue
+        kind = GEN_KIND[t]
+        buildable = (t in BUILDABLE_WITHOUT_POTENTIAL) or (t in pot_techs and kind != "hydro")
+        limit = _build_limit(p, t, potentials, peak_gw)
+        fuel = Carrier("gas" if t == "gas" else "coal") if kind == "fossil" else None
+        gens.append(
+            Generator(
+                name=TechName(t),
+                kind=kind,
+                existing_gw=existing.get(t, 0.0),
+                base_gw=base_fleet.get(t, 0.0),
+                fuel=fuel,
+                heat_rate=heat_rate(t) if kind == "fossil" else 0.0,
+                profile=t if kind == "vre" else None,
+                capacity_credit=p(f"capacity_credit_{t}"),
+                full_load_hours=p("hydro_full_load_hours") if kind == "hydro" else None,
+                min_load=p("coal_min_load") if t == "coal" else 0.0,
+                buildable=buildable,
+                build_limit_gw=limit if buildable else math.inf,
+                renewable=t in RENEWABLE,
+                **costs(t),
+            )
+        )
+    stores = []
+    for name, (tech, hours) in STORAGE.items():
+        stores.append(_storage(base, name, tech, hours, y0, r, existing.get(name, 0.0),
+                               buildable=True, limit=p("build_rate_storage_share_of_peak") * peak_gw))
+    ph_pot = any(t == "pumped_hydro" for t, _ in potentials)
+    if ph_pot or existing.get("pumped_hydro", 0.0) > 0:
+        limit = _build_limit(p, "pumped_hydro", potentials, peak_gw)
+        stores.append(_storage(base, "pumped_hydro", "pumped_hydro",
+                               p("pumped_hydro_duration_h"), y0, r,
+                               existing.get("pumped_hydro", 0.0), buildable=ph_pot, limit=limit))
+    programmes = _programmes(base, city_id, years, outlook, programme_levels_mtce or {})
+    firm_gw = sum(g.capacity_credit * g.existing_gw for g in gens)
+    market = _market(base, prov, years, peak_gw, max(firm_gw - peak_gw, 0.0))
+    return PlannerInput(
+        city_id=city_id,
+        years=years,
+        days=days,
+        generators=tuple(gens),
+        storage=tuple(stores),
+        potentials=potentials,
+        programmes=programmes,
+        outlook=outlook,
+        market=market,
+        params=params,
+        policy=policy,
+        existing_flex_gw=existing_flex_gw,
+    )
+
+
+def _tech_order(t: str) -> int:
+    order = ["coal", "gas", "other", "nuclear", "biomass", "hydro", "wind", "solar"]
+    return order.index(t) if t in order else len(order)
+
+
+def _build_limit(p, tech: str, potentials: Mapping, peak_gw: float) -> float:
+    """Most new capacity per year, GW/yr (see planner_parameters.csv)."""
+    if tech in BUILDABLE_WITHOUT_POTENTIAL:
+        return p("build_rate_thermal_gw")
+    pot = sum(v for (t, _), v in potentials.items() if t == tech)
+    return p("build_rate_share_of_potential") * pot
+
+
+def _storage(base, name, tech, hours, y0, r, existing, buildable, limit) -> Storage:
+    def p(n):
+        return param(base, n)
+
+    capex = (tech_value(base, tech, "capex_power", y0) + hours * tech_value(
+        base, tech, "capex_energy", y0, 0.0)) * K
+    life = tech_value(base, tech, "lifetime", y0, 20.0)
+    return Storage(
+        name=TechName(name),
+        existing_gw=existing,
+        duration_h=float(hours),
+        efficiency=tech_value(base, tech, "efficiency", y0),
+        capex=capex,
+        capex_annual=capex * crf(r, life),
+        fom=tech_value(base, tech, "fom", y0, 0.0) * K,
+        capacity_credit=p(f"capacity_credit_{name}"),
+        buildable=buildable,
+        build_limit_gw=limit,
+    )
+
+
+def _sector_fossil(base, city_id: str) -> pd.DataFrame:
+    """Fossil final use 2020 by sector (rows) and carrier (columns), Mtce (cached)."""
+    cache = lookup(base).fossil
+    if city_id not in cache:
+        cache[city_id] = _sector_fossil_uncached(base, city_id)
+    return cache[city_id]
+
+
+def _sector_fossil_uncached(base, city_id: str) -> pd.DataFrame:
+    ind = base.industry[(base.industry["city_id"] == city_id)
+                        & base.industry["variable"].isin(FOSSIL_CARRIERS)]
+    return ind.pivot_table(index="sector", columns="variable", values="value",
+                           aggfunc="sum").reindex(columns=list(FOSSIL_CARRIERS)).fillna(0) / 1e6
+
+
+def _programmes(base, city_id, years, outlook: CityOutlook, levels) -> tuple[Programme, ...]:
+    """Programmes of efficiency_programmes.csv; potential ramps linearly 2020 -> 2030."""
+    fossil = _sector_fossil(base, city_id)
+    given = outlook.programme_potential_mtce or {}
+    out = []
+    for row in base.efficiency_programmes.itertuples():
+        if row.sector not in fossil.index:
+            continue
+        by_carrier = fossil.loc[row.sector]
+        total = float(by_carrier.sum())
+        if total <= 0:
+            continue
+        full = given.get((row.sector, row.programme), row.potential_share * total)
+        ramp = [min(max((y - BASE_YEAR) / (PROGRAMME_HORIZON - BASE_YEAR), 0.0), 1.0) for y in years]
+        name = f"{row.sector}:{row.programme}"
+        out.append(
+            Programme(
+                name=name,
+                kind=row.programme,
+                potential_mtce=tuple(full * f for f in ramp),
+                cost=row.cost * K,
+                carrier_shares={Carrier(c): float(v / total) for c, v in by_carrier.items() if v > 0},
+                existing_mtce=float(levels.get(name, 0.0)),
+            )
+        )
+    return tuple(out)
+
+
+def _market(base, prov: str, years, peak_gw: float, surplus_gw: float) -> Market:
+    """Prices, limits and factors; imports and exports at the provincial benchmark tariff."""
+
+    def p(name):
+        return param(base, name)
+
+    n = len(years)
+    fuel = {}
+    for c in FOSSIL_CARRIERS:
+        s = price_series(base, c, prov, years)
+        if s is not None:
+            fuel[Carrier(c)] = tuple(v * K for v in s)
+    bench = price_series(base, "grid_import", prov, years) or (float("nan"),) * n
+    ef = lookup(base).ef
+    grid_ef = float(ef.get(f"grid:{prov}", ef.get("grid:national")))
+    factors = {Carrier(c): float(ef[c]) for c in ("coal", "oil", "gas") if c in ef}
+    factors[Carrier("heat")] = p("heat_emission_factor")
+    return Market(
+        fuel_price=fuel,
+        import_price=tuple(b * K for b in bench),
+        export_price=tuple(b * K for b in bench),
+        import_limit_gw=p("import_limit_share_of_peak") * peak_gw,
+        export_limit_gw=p("export_limit_share_of_surplus") * surplus_gw,
+        grid_emission_factor=grid_ef,
+        emission_factor=factors,
+        import_capacity_credit=p("import_capacity_credit"),
+    )
+
+
+# --------------------------------------------------------------------------- defaults
+
+
+def baseline_outlook(base, city_id: str, years: Sequence[int]) -> CityOutlook:
+    """A data-only outlook: 2020 values grown at the rates of planner_parameters.csv."""
+
+    def p(name):
+        return param(base, name)
+
+    hist = base.city_history
+    h = hist[(hist["city_id"] == city_id) & (hist["year"] == BASE_YEAR)].set_index("variable")
+    fossil = _sector_fossil(base, city_id)
+    k = np.array([y - BASE_YEAR for y in years], dtype=float)
+    g_gdp = (1 + p("outlook_gdp_growth")) ** k
+    g_el = (1 + p("outlook_electricity_growth")) ** k
+    g_ff = (1 + p("outlook_fossil_growth")) ** k
+    chem = float(fossil.loc["chemicals"].sum()) if "chemicals" in fossil.index else 0.0
+    ff = fossil.sum(axis=0)
+    return CityOutlook(
+        electricity_twh=tuple(float(h.loc["electricity", "value"]) / 1e6 * g_el),
+        fossil_final_mtce={Carrier(c): tuple(float(ff[c]) * g_ff) for c in FOSSIL_CARRIERS},
+        feedstock_mtce=tuple(p("feedstock_share_chemicals") * chem * g_ff),
+        gdp_bn=tuple(float(h.loc["gdp", "value"]) * g_gdp),
+    )
+
+
+def default_policy(
+    base,
+    city_id: str,
+    years: Sequence[int],
+    rule: str = "staged",
+    conversion: str = "coal_equivalent",
+    **overrides,
+) -> PlannerPolicy:
+    """A policy from data: the city's 2025 intensity targets as a geometric path from 2020,
+    the province's storage mandate, the accounting ``rule``, coal substitution 1:1 for any
+    new coal (煤电等量替代), no carbon price, no budget."""
+    from zonesim.accounting import counting as counting_of
+
+    years = tuple(int(y) for y in years)
+    n = len(years)
+    city = base.city(city_id)
+    prov = str(city["province_code"])
+    hist = base.city_history
+    h = hist[(hist["city_id"] == city_id) & (hist["year"] == BASE_YEAR)].set_index("variable")
+    gdp0 = float(h.loc["gdp", "value"])
+    e0 = float(h.loc["energy_total", "value"]) / 1e6
+    c0 = float(h.loc["co2", "value"]) / 1e6 if "co2" in h.index else None
+    tg = base.city_targets[base.city_targets["city_id"] == city_id].set_index("indicator")
+
+    def path(indicator: str, level0: float | None) -> tuple | None:
+        if level0 is None or indicator not in tg.index:
+            return None
+        row = tg.loc[indicator]
+        span = int(row["target_year"]) - int(row["base_year"])
+        f = (1 - float(row["value"]) / 100.0) ** (1 / span)
+        return tuple(level0 * f ** (y - int(row["base_year"])) for y in years)
+
+    int0 = e0 / gdp0 * 10  # tce per 10k CNY
+    co2i0 = c0 / gdp0 * 10 if c0 is not None else None
+    sm = base.storage_mandates.set_index("region")
+    mandate = sm.loc[prov] if prov in sm.index else sm.loc["national"]
+    if conversion == "coal_equivalent":
+        k = tuple(base.constant("elec_coal_equivalent_kgce_per_kwh", y) for y in years)
+    else:
+        k = (base.constant("elec_calorific_kgce_per_kwh"),) * n
+    coal_gw = base.power_units.query("city_id == @city_id and tech == 'coal'")["capacity_mw"].sum()
+    fields = dict(
+        counting=tuple(Counting.of(counting_of(rule, y)) for y in years),
+        conversion_factor=k,
+        carbon_price=(0.0,) * n,
+        forced_coal_retirement_gw=(0.0,) * n,
+        intensity_cap=path("energy_intensity_reduction", int0),
+        co2_intensity_cap=path("co2_intensity_reduction", co2i0),
+        storage_power_ratio=float(mandate["power_ratio"]),
+        storage_duration_h=float(mandate["duration_h"]),
+        min_coal_gw=base.param("min_coal_share_of_2020_fleet") * coal_gw / 1e3,
+        coal_substitution_ratio=1.0,
+    )
+    fields.update(overrides)
+    return PlannerPolicy(**fields)

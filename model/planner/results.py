@@ -1,0 +1,297 @@
+"""Tidy results of a solved planning LP.
+
+:func:`read_results` reads the solution as numpy arrays (one call per variable family)
+and recomputes every reported quantity from them and the input, so the tables below are
+plain arithmetic on the solution, checkable by hand:
+
+* ``capacity`` — per technology and year: existing, new, retired, capacity (GW), and coal
+  capacity retrofitted for flexibility.
+* ``new_by_land`` — new capacity per technology, land class and year (GW).
+* ``dispatch`` — annual energy per technology and for import, export, storage losses and
+  unserved energy (TWh).
+* ``energy`` — the accounting per year: fossil final use by carrier, power fuel, non-fossil
+  generation (of which new), net import, counted totals, coal, CO2 (Mtce, MtCO2, TWh).
+* ``cost`` — cost per item and year, undiscounted and present value (bnCNY); items sum to
+  the objective.
+* ``targets`` — per target and year: cap, value, slack (= the gap, in the target's unit),
+  and the marginal cost of the target from the dual (CNY/tce or CNY/tCO2 of that year).
+* ``programmes`` — programme levels (Mtce/yr).
+* ``shadow`` — other duals: firm capacity (CNY/kW/yr), budget (CNY per CNY), storage
+  mandate (CNY/kW).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from zonesim.planner.build import GDP_TO_10K, coefficients
+from zonesim.planner.inputs import FOSSIL_CARRIERS, TARGETS, PlannerInput
+
+BN_PER_UNIT_TO_CNY = 1e3  # bnCNY/Mtce -> CNY/tce; bnCNY/MtCO2 -> CNY/tCO2; bnCNY/GW -> CNY/kW
+
+
+@dataclass
+class PlannerResult:
+    """What one solve returns. ``status`` is ``optimal`` or why not; tables are empty then."""
+
+    city_id: str
+    years: tuple[int, ...]
+    status: str
+    messages: list[str]
+    objective: float = float("nan")  # bnCNY, present value at years[0]
+    capacity: pd.DataFrame = field(default_factory=pd.DataFrame)
+    new_by_land: pd.DataFrame = field(default_factory=pd.DataFrame)
+    dispatch: pd.DataFrame = field(default_factory=pd.DataFrame)
+    energy: pd.DataFrame = field(default_factory=pd.DataFrame)
+    cost: pd.DataFrame = field(default_factory=pd.DataFrame)
+    targets: pd.DataFrame = field(default_factory=pd.DataFrame)
+    programmes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    shadow: pd.DataFrame = field(default_factory=pd.DataFrame)
+    hourly: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
+    timings: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "optimal"
+
+    def slack(self) -> pd.Series:
+        """Largest gap per target over the horizon, in the target's unit."""
+        if self.targets.empty:
+            return pd.Series(dtype=float)
+        return self.targets.groupby("target")["slack"].max()
+
+
+def empty_result(inp: PlannerInput, status: str, messages: list[str]) -> PlannerResult:
+    """A result without solution (infeasible, unbounded, error)."""
+    return PlannerResult(city_id=inp.city_id, years=inp.years, status=status, messages=messages)
+
+
+def read_results(planner, messages: list[str]) -> PlannerResult:
+    """Tidy tables from the solution held by ``planner`` (a :class:`~.solve.Planner`)."""
+    m, inp = planner.model, planner.input
+    s = m.sets
+    c = coefficients(inp, s)
+    years = np.array(inp.years)
+    ny, nd = inp.n_years, inp.days.n_days
+    val = planner.primal
+    gens, stores = list(s.gens), list(s.storage)
+    ng, ns = len(gens), len(stores)
+    # ---- capacity
+    cap = val(m.cap).reshape(ng, ny)
+    scap = val(m.scap).reshape(ns, ny)
+    new = _by_tech(val(m.new), list(m.GB), gens, ny)
+    snew = _by_tech(val(m.snew), list(m.SB), stores, ny)
+    ret = val(m.ret) if s.has_coal else np.zeros(ny)
+    flex = val(m.flex) if s.coal_flex else np.full(ny, inp.existing_flex_gw)
+    rows = []
+    for i, g in enumerate(gens):
+        before = np.concatenate([[c["existing"][g]], cap[i, :-1]])
+        for y in range(ny):
+            rows.append(
+                (g, "generator", years[y], before[y], new[i, y],
+                 ret[y] if g == "coal" else 0.0, cap[i, y], flex[y] if g == "coal" else 0.0)
+            )
+    for i, x in enumerate(stores):
+        before = np.concatenate([[c["s_existing"][x]], scap[i, :-1]])
+        for y in range(ny):
+            rows.append((x, "storage", years[y], before[y], snew[i, y], 0.0, scap[i, y], 0.0))
+    capacity = pd.DataFrame(
+        rows,
+        columns=["tech", "kind", "year", "existing_gw", "new_gw", "retired_gw",
+                 "capacity_gw", "flexible_gw"],
+    )
+    nb = val(m.new).reshape(len(m.GB), ny)
+    nsb = val(m.snew).reshape(len(m.SB), ny)
+    new_by_land = pd.DataFrame(
+        [(t, lc, years[y], v[k, y])
+         for v, keys in ((nb, list(m.GB)), (nsb, list(m.SB)))
+         for k, (t, lc) in enumerate(keys) for y in range(ny)],
+        columns=["tech", "land_class", "year", "new_gw"],
+    )
+    # ---- hourly and annual energy
+    shape = (ny, nd, 24)
+    gen = val(m.gen).reshape(ng, *shape)
+    ch, dis, soc = (val(v).reshape(ns, *shape) for v in (m.ch, m.dis, m.soc))
+    imp, exp_, shed, spill = (val(v).reshape(shape) for v in (m.imp, m.exp, m.shed, m.spill))
+    w = inp.days.weights / 1e3
+    twh = lambda a: np.einsum("...ydh,d->...y", a, w)  # noqa: E731
+    gen_twh, imp_twh, exp_twh = twh(gen), twh(imp), twh(exp_)
+    loss_twh = twh(ch).sum(axis=0) - twh(dis).sum(axis=0) if ns else np.zeros(ny)
+    hourly = {f"gen:{g}": gen[i] for i, g in enumerate(gens)}
+    hourly |= {f"charge:{x}": ch[i] for i, x in enumerate(stores)}
+    hourly |= {f"discharge:{x}": dis[i] for i, x in enumerate(stores)}
+    hourly |= {f"soc:{x}": soc[i] for i, x in enumerate(stores)}
+    hourly |= {"import": imp, "export": exp_, "shed": shed, "spill": spill}
+    disp = [(g, years[y], gen_twh[i, y]) for i, g in enumerate(gens) for y in range(ny)]
+    for name, a in (("import", imp_twh), ("export", -exp_twh), ("storage_losses", -loss_twh),
+                    ("unserved", twh(shed)), ("spilled", -twh(spill))):
+        disp += [(name, years[y], a[y]) for y in range(ny)]
+    dispatch = pd.DataFrame(disp, columns=["tech", "year", "twh"])
+    # ---- programmes and accounting
+    progs = list(s.programmes)
+    prog = val(m.prog).reshape(len(progs), ny) if progs else np.zeros((0, ny))
+    share = np.array([[c["share"][p, cr] for cr in FOSSIL_CARRIERS] for p in progs]).reshape(
+        len(progs), len(FOSSIL_CARRIERS)
+    )
+    ff0 = np.array([[c["fossil_final"][cr, y] for y in range(ny)] for cr in FOSSIL_CARRIERS])
+    ff = ff0 - share.T @ prog  # (carrier, year)
+    gi = {g: i for i, g in enumerate(gens)}
+    fuel = {g.name: g.fuel for g in inp.generators}
+    power_fuel = {
+        cr: sum((c["heat_rate"][g] * gen_twh[gi[g]] for g in s.fossil if fuel[g] == cr),
+                np.zeros(ny))
+        for cr in FOSSIL_CARRIERS
+    }
+    nf = sum((gen_twh[gi[g]] for g in s.nonfossil), np.zeros(ny))
+    # new-vintage generation: the most the rule lets count as "new" (what the LP uses when
+    # it matters; reported the same way when no target depends on it)
+    gnew = np.zeros(ny)
+    for g in s.renewable:
+        i = gi[g]
+        newcap = c["prior_new"][g] + np.cumsum(new[i])
+        gnew += np.minimum(gen_twh[i], c["annual_twh_per_gw"][g] * newcap)
+    net = imp_twh - exp_twh
+    k = np.array([c["k"][y] for y in range(ny)])
+    arr = lambda name: np.array([c[name][y] for y in range(ny)])  # noqa: E731
+    pf = sum(power_fuel.values())
+    total = (ff.sum(axis=0) - arr("feedstock_out_total") + pf + k * net
+             + arr("k_old_total") * (nf - gnew) + arr("k_new_total") * gnew)
+    inten = (ff.sum(axis=0) - arr("feedstock_out_intensity") + pf + k * net
+             + arr("k_nf_intensity") * nf)
+    ef = c["ef"]
+    co2 = (sum(ef[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS))
+           + sum(ef[fuel[g]] * c["heat_rate"][g] * gen_twh[gi[g]] for g in s.fossil)
+           + c["ef_grid"]["x"] * net)
+    co2_local = co2 - c["ef_grid"]["x"] * net
+    coal = ff[FOSSIL_CARRIERS.index("coal")] + power_fuel["coal"]
+    gdp = np.array(inp.outlook.gdp_bn)
+    energy = pd.DataFrame({
+        "year": years,
+        **{f"fossil_final_{cr}_mtce": ff[j] for j, cr in enumerate(FOSSIL_CARRIERS)},
+        "feedstock_mtce": np.array(inp.outlook.feedstock_mtce),
+        **{f"power_fuel_{cr}_mtce": power_fuel[cr] for cr in ("coal", "gas")},
+        "nonfossil_twh": nf,
+        "nonfossil_new_twh": gnew,
+        "net_import_twh": net,
+        "primary_all_mtce": ff.sum(axis=0) + pf + k * (net + nf),
+        "counted_total_mtce": total,
+        "counted_intensity_mtce": inten,
+        "intensity_tce_per_10k": inten * GDP_TO_10K / gdp,
+        "coal_mtce": coal,
+        "co2_mt": co2,
+        "co2_intensity_t_per_10k": co2 * GDP_TO_10K / gdp,
+        "gdp_bn": gdp,
+    })
+    # ---- costs (undiscounted per year; pv = df * undiscounted)
+    df = arr("df")
+    cum_new = np.cumsum(new, axis=1)
+    cum_snew = np.cumsum(snew, axis=1)
+    gmap = {g.name: g for g in inp.generators}
+    smap = {x.name: x for x in inp.storage}
+    mk, pol, par = inp.market, inp.policy, inp.params
+    cp = np.array(pol.carbon_price) * 1e-3
+    price = {cr: np.array(mk.fuel_price.get(cr, (0.0,) * ny)) for cr in FOSSIL_CARRIERS}
+    retro_cum = flex - inp.existing_flex_gw
+    items = {
+        "capex_annuity": sum((gmap[g].capex_annual * cum_new[i] for i, g in enumerate(gens)),
+                             np.zeros(ny))
+        + sum((smap[x].capex_annual * cum_snew[i] for i, x in enumerate(stores)), np.zeros(ny))
+        + par.coal_flex_capex_annual * retro_cum,
+        "fixed_om": sum((gmap[g].fom * cap[i] for i, g in enumerate(gens)), np.zeros(ny))
+        + sum((smap[x].fom * scap[i] for i, x in enumerate(stores)), np.zeros(ny)),
+        "power_fuel": sum((price[cr] * power_fuel[cr] for cr in FOSSIL_CARRIERS), np.zeros(ny)),
+        "final_fuel": sum((price[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS)),
+                          np.zeros(ny)),
+        "carbon": cp * co2_local,
+        "grid_import": np.array(mk.import_price) * imp_twh,
+        "grid_export": -np.array(mk.export_price) * exp_twh,
+        "programmes": sum((p.cost * prog[j] for j, p in enumerate(inp.programmes)), np.zeros(ny)),
+        "lost_load": par.lost_load_penalty * twh(shed + spill),
+    }
+    slack_rows, tgt_rows = [], []
+    pen = {"energy_total": "pen_energy", "energy_intensity": "pen_energy", "coal": "pen_energy",
+           "co2": "pen_co2", "co2_intensity": "pen_co2"}
+    measure = {"energy_total": total, "energy_intensity": inten, "coal": coal, "co2": co2,
+               "co2_intensity": co2}
+    cons = {"energy_total": "energy_total", "energy_intensity": "energy_intensity",
+            "coal": "coal_cap", "co2": "co2_cap", "co2_intensity": "co2_intensity"}
+    penalty = np.zeros(ny)
+    for name, (attr, unit) in TARGETS.items():
+        ys = list(s.target_years[name])
+        if not ys:
+            continue
+        sl = val(getattr(m, f"slack_{name}"))
+        duals = planner.dual(getattr(m, cons[name]))
+        per = 1.0 if name in ("energy_total", "coal", "co2") else GDP_TO_10K
+        for j, y in enumerate(ys):
+            scale = per / gdp[y] if per != 1.0 else 1.0  # Mtce -> tce/10kCNY when intensity
+            penalty[y] += c[pen[name]][y] / df[y] * sl[j]
+            mc = -duals[j] / df[y] * BN_PER_UNIT_TO_CNY
+            tgt_rows.append((
+                name, years[y], getattr(pol, attr)[y], measure[name][y] * scale, sl[j] * scale,
+                unit, max(mc, 0.0), "CNY/tCO2" if name.startswith("co2") else "CNY/tce",
+                bool(mc > 1e-6),
+            ))
+    res_slack = val(m.slack_reserve)
+    penalty += par.slack_penalty_reserve * res_slack
+    bud = list(s.budget_years)
+    bud_slack = val(m.slack_budget) if bud else np.zeros(0)
+    for j, y in enumerate(bud):
+        penalty[y] += par.budget_overrun_penalty * bud_slack[j]
+    items["slack_penalty"] = penalty
+    cost = pd.DataFrame(
+        [(k_, years[y], v[y], v[y] * df[y]) for k_, v in items.items() for y in range(ny)],
+        columns=["item", "year", "bn_cny", "bn_cny_pv"],
+    )
+    targets = pd.DataFrame(
+        tgt_rows,
+        columns=["target", "year", "cap", "value", "slack", "unit", "marginal_cost",
+                 "marginal_cost_unit", "binding"],
+    )
+    # ---- other shadow prices
+    sh = []
+    fd = planner.dual(m.firm_capacity)
+    sh += [("firm_capacity", years[y], fd[y] / df[y] * BN_PER_UNIT_TO_CNY, "CNY/kW/yr",
+            res_slack[y], "GW") for y in range(ny)]
+    if bud:
+        bd = planner.dual(m.budget_limit)
+        sh += [("budget", years[y], -bd[j] / df[y], "CNY/CNY", bud_slack[j], "bnCNY")
+               for j, y in enumerate(bud)]
+    if hasattr(m, "storage_mandate"):
+        md = planner.dual(m.storage_mandate)
+        sh += [("storage_mandate", years[y], md[y] / df[y] * BN_PER_UNIT_TO_CNY, "CNY/kW",
+                0.0, "GW") for y in range(ny)]
+    shadow = pd.DataFrame(sh, columns=["constraint", "year", "value", "unit", "slack",
+                                       "slack_unit"])
+    programmes = pd.DataFrame(
+        [(p, years[y], prog[j, y]) for j, p in enumerate(progs) for y in range(ny)],
+        columns=["programme", "year", "level_mtce"],
+    )
+    objective = float(planner.highs.getInfo().objective_function_value)
+    if (shed.sum() + spill.sum()) > 1e-6:
+        messages = messages + [
+            f"unserved or spilled electricity {twh(shed + spill).sum():.4f} TWh: supply cannot "
+            "follow load within the limits (check market.import_limit_gw, "
+            "market.export_limit_gw, generators[coal].min_load, potentials)"
+        ]
+    return PlannerResult(
+        city_id=inp.city_id, years=inp.years, status="optimal", messages=messages,
+        objective=objective, capacity=capacity, new_by_land=new_by_land, dispatch=dispatch,
+        energy=energy, cost=cost, targets=targets, programmes=programmes, shadow=shadow,
+        hourly=hourly,
+    )
+
+
+def _by_tech(values: np.ndarray, keys: list, techs: list, ny: int) -> np.ndarray:
+    """Sum new capacity over land classes: (len(keys)*ny,) -> (len(techs), ny)."""
+    out = np.zeros((len(techs), ny))
+    if not keys:
+        return out
+    v = values.reshape(len(keys), ny)
+    idx = {t: i for i, t in enumerate(techs)}
+    for k, (t, _) in enumerate(keys):
+        out[idx[t]] += v[k]
+    return out
