@@ -463,9 +463,9 @@ class TransitionModel(mesa.Model):
             st_mw = {t: mw * share for t, mw in out.storage_mw.items()}
             st_mwh = {t: mwh * share for t, mwh in out.storage_mwh.items()}
             city.build(built, st_mw, st_mwh, {k: mw * share for k, mw in out.new_by_land_mw.items()})
-            retired = city.coal.retire_oldest(out.retire_coal_mw)
-            city.sync_coal()
-            self._carry_out_programmes(city, out, share)
+            retired = city.retire_coal(out.retire_coal_mw)
+            out.realise({t: city.state.capacity(t) for t in out.planned_capacity_mw})
+            self._carry_out_programmes(city, out, 1.0)  # annual costs: not limited by capital
             for tech in sorted(set(out.new_mw) | set(out.storage_mw)):
                 self.investments.append(
                     {

@@ -86,13 +86,35 @@ def _industry(values: dict[tuple[str, str], dict[str, float]]) -> pd.DataFrame:
 def test_synthesis_reproduces_cell_totals_exactly(n_firms, seed, va, coal):
     table = {
         ("a", "steel"): {"value_added": va, "coal": coal, "electricity": 3e5, "oil": 0, "gas": 10, "heat": 0},
-        ("a", "services"): {"value_added": 2 * va, "coal": 1e3, "electricity": 1e6, "oil": 5, "gas": 0, "heat": 1},
-        ("b", "residential"): {"value_added": 0.0, "coal": 50, "electricity": 2e5, "oil": 0, "gas": 3, "heat": 0},
+        ("a", "services"): {
+            "value_added": 2 * va,
+            "coal": 1e3,
+            "electricity": 1e6,
+            "oil": 5,
+            "gas": 0,
+            "heat": 1,
+        },
+        ("b", "residential"): {
+            "value_added": 0.0,
+            "coal": 50,
+            "electricity": 2e5,
+            "oil": 0,
+            "gas": 3,
+            "heat": 0,
+        },
     }
     pop = synthesize(
-        _industry(table), ["a", "b"], n_firms, np.random.default_rng(seed),
-        size_sigma=1.2, intensity_sigma=0.3, hurdle_mean=0.15, hurdle_sigma=0.3,
-        finance_min=0.5, vintage_range=(1990, 2020), elec_tce_per_mwh=0.1229,
+        _industry(table),
+        ["a", "b"],
+        n_firms,
+        np.random.default_rng(seed),
+        size_sigma=1.2,
+        intensity_sigma=0.3,
+        hurdle_mean=0.15,
+        hurdle_sigma=0.3,
+        finance_min=0.5,
+        vintage_range=(1990, 2020),
+        elec_tce_per_mwh=0.1229,
     )
     energy = pop.energy()
     for (city, sector), d in table.items():
@@ -112,8 +134,15 @@ def test_synthesis_reproduces_cell_totals_exactly(n_firms, seed, va, coal):
 
 def test_same_seed_same_population_other_seed_differs():
     table = _industry({("a", "steel"): {"value_added": 5.0, "coal": 1e6, "electricity": 1e5}})
-    kw = dict(size_sigma=1.2, intensity_sigma=0.3, hurdle_mean=0.15, hurdle_sigma=0.3,
-              finance_min=0.5, vintage_range=(1990, 2020), elec_tce_per_mwh=0.1229)
+    kw = dict(
+        size_sigma=1.2,
+        intensity_sigma=0.3,
+        hurdle_mean=0.15,
+        hurdle_sigma=0.3,
+        finance_min=0.5,
+        vintage_range=(1990, 2020),
+        elec_tce_per_mwh=0.1229,
+    )
     a = synthesize(table, ["a"], 50, np.random.default_rng(1), **kw)
     b = synthesize(table, ["a"], 50, np.random.default_rng(1), **kw)
     c = synthesize(table, ["a"], 50, np.random.default_rng(2), **kw)

@@ -68,9 +68,13 @@ def test_curb_pv_storage_finance_evaluation_dual_control_parks():
     levers = {
         "curb_two_highs": CurbTwoHighs(from_year=2022, max_expansion_pct_per_year=1.0),
         "pv_storage": PvStorage(storage_power_ratio=0.15, storage_duration_h=4, land_classes=["desert"]),
-        "green_finance": GreenFinance(rate_discount_pp=1.0, loan_volume_bn_cny_per_year=5, eligible=["solar"]),
+        "green_finance": GreenFinance(
+            rate_discount_pp=1.0, loan_volume_bn_cny_per_year=5, eligible=["solar"]
+        ),
         "evaluation": Evaluation(poor_years_to_lose_status=2, excellent_bonus_pct=10),
-        "dual_control": DualControl(intensity_reduction_pct=None, total_growth_pct_per_year=2.5, target_year=2025),
+        "dual_control": DualControl(
+            intensity_reduction_pct=None, total_growth_pct_per_year=2.5, target_year=2025
+        ),
         "circular_parks": CircularParks(
             participation_share=0.5, energy_saving_pct=5, cost_cny_per_tce=800, complete_by=2025
         ),

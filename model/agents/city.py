@@ -15,10 +15,15 @@ RATINGS = ("excellent", "good", "average", "poor")
 class CoalFleet:
     """Coal units of a city as arrays (capacity MW, start year, heat rate gce/kWh, alive)."""
 
-    capacity_mw: np.ndarray
+    capacity_mw: np.ndarray  # in operation (a unit may be partly retired)
     start_year: np.ndarray
     heat_rate: np.ndarray
     alive: np.ndarray
+    rated_mw: np.ndarray | None = None  # nameplate size, for size-class rules
+
+    def __post_init__(self) -> None:
+        if self.rated_mw is None:
+            self.rated_mw = self.capacity_mw.copy()
 
     @property
     def total_mw(self) -> float:
@@ -35,23 +40,32 @@ class CoalFleet:
 
     def retire_small(self, max_mw: float) -> float:
         """Retire every operating unit of at most ``max_mw``; returns MW retired."""
-        hit = self.alive & (self.capacity_mw <= max_mw)
+        hit = self.alive & (self.rated_mw <= max_mw)
         self.alive[hit] = False
         return float(self.capacity_mw[hit].sum())
 
     def retire_oldest(self, mw: float) -> float:
-        """Retire whole units, oldest first, until at least ``mw`` is gone; returns MW retired."""
+        """Retire ``mw`` of capacity, oldest units first; returns MW retired.
+
+        Whole units go first; the last one is derated by what remains (the LP retires
+        continuous capacity, and rounding to whole units would make realised coal use jump).
+        """
         if mw <= 0:
             return 0.0
         order = np.lexsort((self.capacity_mw, self.start_year))
-        done = 0.0
+        left = mw
         for i in order:
-            if done >= mw:
+            if left <= 1e-9:
                 break
-            if self.alive[i]:
+            if not self.alive[i]:
+                continue
+            if self.capacity_mw[i] <= left:
                 self.alive[i] = False
-                done += float(self.capacity_mw[i])
-        return done
+                left -= float(self.capacity_mw[i])
+            else:
+                self.capacity_mw[i] -= left
+                left = 0.0
+        return mw - left
 
 
 @dataclass
@@ -90,9 +104,9 @@ class CityAgent(mesa.Agent):
         self.index = index
         coal = units[units["tech"] == "coal"]
         self.coal = CoalFleet(
-            capacity_mw=coal["capacity_mw"].to_numpy(float),
-            start_year=coal["start_year"].fillna(2000).to_numpy(int),
-            heat_rate=coal["heat_rate_gce_per_kwh"].to_numpy(float),
+            capacity_mw=coal["capacity_mw"].to_numpy(float).copy(),
+            start_year=coal["start_year"].fillna(2000).to_numpy(int).copy(),
+            heat_rate=coal["heat_rate_gce_per_kwh"].to_numpy(float).copy(),
             alive=np.ones(len(coal), dtype=bool),
         )
         other = units[units["tech"] != "coal"].groupby("tech")["capacity_mw"].sum()
@@ -125,6 +139,16 @@ class CityAgent(mesa.Agent):
             self.state.storage_mw[tech] = self.state.storage_mw.get(tech, 0.0) + mw
         for tech, mwh in storage_mwh.items():
             self.state.storage_mwh[tech] = self.state.storage_mwh.get(tech, 0.0) + mwh
+
+    def retire_coal(self, mw: float) -> float:
+        """Retire ``mw`` of coal: 2020 units oldest first, then capacity built since; MW retired."""
+        done = self.coal.retire_oldest(mw)
+        rest = min(mw - done, self.state.new_mw.get("coal", 0.0))
+        if rest > 0:
+            self.state.new_mw["coal"] -= rest
+            done += rest
+        self.sync_coal()
+        return done
 
     def rate(self, progress: float, thresholds: tuple[float, float, float]) -> str:
         """Rate this year's progress (achieved / required intensity cut) and record it."""

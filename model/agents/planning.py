@@ -94,6 +94,40 @@ class PlanOutcome:
     slack: dict[str, float] = field(default_factory=dict)
     marginal_cost: dict[str, float] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
+    planned_capacity_mw: dict[str, float] = field(default_factory=dict)
+    fuel_tce: dict[str, float] = field(default_factory=dict)  # fuel burnt per fossil tech
+    co2_by_tech_t: dict[str, float] = field(default_factory=dict)
+    nonfossil_new_by_tech_mwh: dict[str, float] = field(default_factory=dict)
+
+    def realise(self, capacity_mw: dict[str, float]) -> None:
+        """Scale each technology's output to the capacity actually in place after building.
+
+        Generation of a technology built short of plan falls in proportion (its fuel and CO2
+        with it); net import then makes up the difference in the city's accounting.
+        """
+        for tech, planned in self.planned_capacity_mw.items():
+            if planned <= 0 or tech not in self.generation_mwh:
+                continue
+            k = min(capacity_mw.get(tech, 0.0) / planned, 1.0)
+            if k >= 1.0:
+                continue
+            gen = self.generation_mwh[tech]
+            self.generation_mwh[tech] = gen * k
+            if tech in self.fuel_tce:
+                lost_fuel = self.fuel_tce[tech] * (1 - k)
+                self.fuel_tce[tech] -= lost_fuel
+                self.fossil_fuel_tce -= lost_fuel
+                if tech == "coal":
+                    self.coal_tce -= lost_fuel
+                lost_co2 = self.co2_by_tech_t[tech] * (1 - k)
+                self.co2_by_tech_t[tech] -= lost_co2
+                self.co2_t -= lost_co2
+            else:
+                new = self.nonfossil_new_by_tech_mwh.get(tech, 0.0)
+                lost = gen * (1 - k)
+                cut_new = min(lost, new)  # new capacity is what falls short
+                self.nonfossil_new_mwh -= cut_new
+                self.nonfossil_old_mwh -= lost - cut_new
 
 
 class CityPlanner:
@@ -261,11 +295,17 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
     e = res.energy[res.energy["year"] == y0].iloc[0]
     nonfossil = float(e["nonfossil_twh"]) * MEGA
     new_nf = float(e["nonfossil_new_twh"]) * MEGA
-    power_co2 = sum(
-        inp.market.emission_factor[g.fuel] * g.heat_rate * float(disp.get(g.name, 0.0))
-        for g in inp.generators
-        if g.kind == "fossil"
-    )
+    fossil = [g for g in inp.generators if g.kind == "fossil"]
+    fuel = {g.name: g.heat_rate * float(disp.get(g.name, 0.0)) * MEGA for g in fossil}
+    co2_by = {g.name: inp.market.emission_factor[g.fuel] * fuel[g.name] for g in fossil}
+    power_co2 = sum(co2_by.values()) / MEGA
+    # generation of renewable capacity above the 2020 fleet, by technology (for shortfalls)
+    new_nf_by = {}
+    for g in inp.generators:
+        if g.renewable and g.name in gens.index:
+            cap_now = float(gens.loc[g.name, "capacity_gw"])
+            share_new = max(cap_now - g.base_gw, 0.0) / cap_now if cap_now > 0 else 0.0
+            new_nf_by[g.name] = share_new * float(disp.get(g.name, 0.0)) * MEGA
     net = float(e["net_import_twh"])
     progs = res.programmes[res.programmes["year"] == y0]
     cost = res.cost[res.cost["year"] == y0]
@@ -303,6 +343,10 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
             for p, v in zip(progs["programme"], progs["level_mtce"], strict=True)
         },
         capex_bn=float(capex),
+        planned_capacity_mw={t: float(v) * KILO for t, v in gens["capacity_gw"].items()},
+        fuel_tce=fuel,
+        co2_by_tech_t=co2_by,
+        nonfossil_new_by_tech_mwh=new_nf_by,
         cost_bn=float(cost["bn_cny"].sum()),
         slack=slack,
         marginal_cost=marginal,

@@ -24,7 +24,6 @@ from functools import lru_cache
 
 import numpy as np
 import pandas as pd
-
 from zonesim.planner.inputs import (
     FOSSIL_CARRIERS,
     Carrier,
@@ -87,8 +86,9 @@ class _Lookup:
             df = base.tables.get(name)
             if df is not None:
                 self.params.update(zip(df["name"], df["value"].astype(float), strict=True))
-        self.ef = dict(zip(base.emission_factors["item"],
-                           base.emission_factors["value"].astype(float), strict=True))
+        self.ef = dict(
+            zip(base.emission_factors["item"], base.emission_factors["value"].astype(float), strict=True)
+        )
         self.units = {c: g for c, g in base.power_units.groupby("city_id")}
         self.potentials = {c: g for c, g in base.potentials.groupby("city_id")}
         self.fossil = {}
@@ -245,8 +245,9 @@ def planner_input(
     def costs(tech: str) -> dict:
         capex = tech_value(base, tech, "capex_power", y0, 0.0) * K
         life = tech_value(base, tech, "lifetime", y0, 30.0)
-        return dict(capex=capex, capex_annual=capex * crf(r, life),
-                    fom=tech_value(base, tech, "fom", y0, 0.0) * K)
+        return dict(
+            capex=capex, capex_annual=capex * crf(r, life), fom=tech_value(base, tech, "fom", y0, 0.0) * K
+        )
 
     gens = []
     techs = sorted(set(existing) | pot_techs | BUILDABLE_WITHOUT_POTENTIAL, key=_tech_order)
@@ -277,14 +278,35 @@ def planner_input(
         )
     stores = []
     for name, (tech, hours) in STORAGE.items():
-        stores.append(_storage(base, name, tech, hours, y0, r, existing.get(name, 0.0),
-                               buildable=True, limit=p("build_rate_storage_share_of_peak") * peak_gw))
+        stores.append(
+            _storage(
+                base,
+                name,
+                tech,
+                hours,
+                y0,
+                r,
+                existing.get(name, 0.0),
+                buildable=True,
+                limit=p("build_rate_storage_share_of_peak") * peak_gw,
+            )
+        )
     ph_pot = any(t == "pumped_hydro" for t, _ in potentials)
     if ph_pot or existing.get("pumped_hydro", 0.0) > 0:
         limit = _build_limit(p, "pumped_hydro", potentials, peak_gw)
-        stores.append(_storage(base, "pumped_hydro", "pumped_hydro",
-                               p("pumped_hydro_duration_h"), y0, r,
-                               existing.get("pumped_hydro", 0.0), buildable=ph_pot, limit=limit))
+        stores.append(
+            _storage(
+                base,
+                "pumped_hydro",
+                "pumped_hydro",
+                p("pumped_hydro_duration_h"),
+                y0,
+                r,
+                existing.get("pumped_hydro", 0.0),
+                buildable=ph_pot,
+                limit=limit,
+            )
+        )
     programmes = _programmes(base, city_id, years, outlook, programme_levels_mtce or {})
     firm_gw = sum(g.capacity_credit * g.existing_gw for g in gens)
     market = _market(base, prov, years, peak_gw, max(firm_gw - peak_gw, 0.0))
@@ -321,8 +343,9 @@ def _storage(base, name, tech, hours, y0, r, existing, buildable, limit) -> Stor
     def p(n):
         return param(base, n)
 
-    capex = (tech_value(base, tech, "capex_power", y0) + hours * tech_value(
-        base, tech, "capex_energy", y0, 0.0)) * K
+    capex = (
+        tech_value(base, tech, "capex_power", y0) + hours * tech_value(base, tech, "capex_energy", y0, 0.0)
+    ) * K
     life = tech_value(base, tech, "lifetime", y0, 20.0)
     return Storage(
         name=TechName(name),
@@ -347,10 +370,15 @@ def _sector_fossil(base, city_id: str) -> pd.DataFrame:
 
 
 def _sector_fossil_uncached(base, city_id: str) -> pd.DataFrame:
-    ind = base.industry[(base.industry["city_id"] == city_id)
-                        & base.industry["variable"].isin(FOSSIL_CARRIERS)]
-    return ind.pivot_table(index="sector", columns="variable", values="value",
-                           aggfunc="sum").reindex(columns=list(FOSSIL_CARRIERS)).fillna(0) / 1e6
+    ind = base.industry[
+        (base.industry["city_id"] == city_id) & base.industry["variable"].isin(FOSSIL_CARRIERS)
+    ]
+    return (
+        ind.pivot_table(index="sector", columns="variable", values="value", aggfunc="sum")
+        .reindex(columns=list(FOSSIL_CARRIERS))
+        .fillna(0)
+        / 1e6
+    )
 
 
 def _programmes(base, city_id, years, outlook: CityOutlook, levels) -> tuple[Programme, ...]:
@@ -476,7 +504,8 @@ def default_policy(
         k = tuple(base.constant("elec_coal_equivalent_kgce_per_kwh", y) for y in years)
     else:
         k = (base.constant("elec_calorific_kgce_per_kwh"),) * n
-    coal_gw = base.power_units.query("city_id == @city_id and tech == 'coal'")["capacity_mw"].sum()
+    pu = base.power_units
+    coal_gw = pu.loc[(pu["city_id"] == city_id) & (pu["tech"] == "coal"), "capacity_mw"].sum()
     fields = dict(
         counting=tuple(Counting.of(counting_of(rule, y)) for y in years),
         conversion_factor=k,

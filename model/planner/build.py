@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyomo.environ as pyo
-
 from zonesim.planner.inputs import (
     ANY_LAND,
     FOSSIL_CARRIERS,
@@ -102,14 +101,10 @@ def index_sets(inp: PlannerInput) -> IndexSets:
         nonfossil=tuple(g.name for g in gens if g.kind != "fossil"),
         renewable=tuple(g.name for g in gens if g.renewable and g.kind != "fossil"),
         build=tuple(build),
-        build_limited=tuple(
-            g.name for g in gens if g.name in built and np.isfinite(g.build_limit_gw)
-        ),
+        build_limited=tuple(g.name for g in gens if g.name in built and np.isfinite(g.build_limit_gw)),
         storage=tuple(s.name for s in stores),
         storage_build=tuple(sbuild),
-        storage_limited=tuple(
-            s.name for s in stores if s.name in sbuilt and np.isfinite(s.build_limit_gw)
-        ),
+        storage_limited=tuple(s.name for s in stores if s.name in sbuilt and np.isfinite(s.build_limit_gw)),
         potential=tuple(b for b in build + sbuild if b[1] != ANY_LAND),
         programmes=tuple(p.name for p in inp.programmes),
         electrification=tuple(p.name for p in inp.programmes if p.kind == "electrification"),
@@ -119,9 +114,7 @@ def index_sets(inp: PlannerInput) -> IndexSets:
         ),
         has_coal=coal is not None,
         coal_flex=coal is not None and coal.min_load > inp.params.coal_flex_min_load,
-        coal_substitution=(
-            coal is not None and coal.buildable and pol.coal_substitution_ratio is not None
-        ),
+        coal_substitution=(coal is not None and coal.buildable and pol.coal_substitution_ratio is not None),
         target_years=target_years,
         budget_years=tuple(i for i, v in enumerate(pol.budget_bn or ()) if v is not None),
     )
@@ -205,9 +198,7 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
     c["c_fom"] = {(g, y): gen[g].fom * df[y] for g in s.gens for y in years}
     c["c_sfom"] = {(x, y): sto[x].fom * df[y] for x in s.storage for y in years}
     c["c_gen"] = {
-        (g, y): df[y] * carrier_cost(gen[g].fuel, y) * gen[g].heat_rate
-        for g in s.fossil
-        for y in years
+        (g, y): df[y] * carrier_cost(gen[g].fuel, y) * gen[g].heat_rate for g in s.fossil for y in years
     }
     c["c_imp"] = {y: df[y] * mk.import_price[y] for y in years}
     c["c_exp"] = {y: df[y] * mk.export_price[y] for y in years}
@@ -216,10 +207,7 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
     prog = {p.name: p for p in inp.programmes}
     c["c_prog"] = {
         (p, y): df[y]
-        * (
-            prog[p].cost
-            - sum(sh * carrier_cost(cr, y) for cr, sh in prog[p].carrier_shares.items())
-        )
+        * (prog[p].cost - sum(sh * carrier_cost(cr, y) for cr, sh in prog[p].carrier_shares.items()))
         for p in s.programmes
         for y in years
     }
@@ -251,8 +239,7 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
     c["export_limit"] = {"gw": mk.export_limit_gw}
     peak = par.peak_pu * (1.0 + par.reserve_margin)
     c["peak_req"] = {
-        y: peak * c["demand_gw"][y] - mk.import_capacity_credit * mk.import_limit_gw
-        for y in years
+        y: peak * c["demand_gw"][y] - mk.import_capacity_credit * mk.import_limit_gw for y in years
     }
     c["peak_per_mtce"] = {"x": peak * par.electrification_twh_per_mtce * MEAN_GW_PER_TWH}
     # policy
@@ -521,15 +508,12 @@ def add_coal_flexibility(m: pyo.ConcreteModel, inp: PlannerInput) -> None:
         return m.flex[y] - before - m.retro[y] == 0
 
     m.coal_flexibility_state = pyo.Constraint(m.Y, rule=state)
-    m.coal_flexibility_limit = pyo.Constraint(
-        m.Y, rule=lambda m, y: m.flex[y] - m.cap[coal, y] <= 0
-    )
+    m.coal_flexibility_limit = pyo.Constraint(m.Y, rule=lambda m, y: m.flex[y] - m.cap[coal, y] <= 0)
     m.coal_flexibility = pyo.Constraint(
         m.T,
-        rule=lambda m, y, d, h: m.gen[coal, y, d, h]
-        - mmin * m.cap[coal, y]
-        + (mmin - mflex) * m.flex[y]
-        >= 0,
+        rule=lambda m, y, d, h: (
+            m.gen[coal, y, d, h] - mmin * m.cap[coal, y] + (mmin - mflex) * m.flex[y] >= 0
+        ),
     )
 
 
@@ -601,13 +585,14 @@ def add_storage_mandate(m: pyo.ConcreteModel) -> None:
 
     m.storage_mandate = pyo.Constraint(
         m.Y,
-        rule=lambda m, y: sum(m.snew[x, lc, y] for x, lc in m.SB)
-        >= m.storage_ratio["power"] * new_vre(m, y),
+        rule=lambda m, y: sum(m.snew[x, lc, y] for x, lc in m.SB) >= m.storage_ratio["power"] * new_vre(m, y),
     )
     m.storage_mandate_energy = pyo.Constraint(
         m.Y,
-        rule=lambda m, y: sum(m.s_duration[x] * m.snew[x, lc, y] for x, lc in m.SB)
-        >= m.storage_energy_ratio["h"] * new_vre(m, y),
+        rule=lambda m, y: (
+            sum(m.s_duration[x] * m.snew[x, lc, y] for x, lc in m.SB)
+            >= m.storage_energy_ratio["h"] * new_vre(m, y)
+        ),
     )
 
 
@@ -622,15 +607,9 @@ def add_annual_energy(m: pyo.ConcreteModel, inp: PlannerInput) -> None:
     def total(var, y, *pre):
         return sum(w[d] * var[(*pre, y, d, h)] for d, h in dh)
 
-    m.annual_energy = pyo.Constraint(
-        m.G, m.Y, rule=lambda m, g, y: m.gen_twh[g, y] - total(m.gen, y, g) == 0
-    )
-    m.annual_energy_import = pyo.Constraint(
-        m.Y, rule=lambda m, y: m.imp_twh[y] - total(m.imp, y) == 0
-    )
-    m.annual_energy_export = pyo.Constraint(
-        m.Y, rule=lambda m, y: m.exp_twh[y] - total(m.exp, y) == 0
-    )
+    m.annual_energy = pyo.Constraint(m.G, m.Y, rule=lambda m, g, y: m.gen_twh[g, y] - total(m.gen, y, g) == 0)
+    m.annual_energy_import = pyo.Constraint(m.Y, rule=lambda m, y: m.imp_twh[y] - total(m.imp, y) == 0)
+    m.annual_energy_export = pyo.Constraint(m.Y, rule=lambda m, y: m.exp_twh[y] - total(m.exp, y) == 0)
     m.annual_energy_unserved = pyo.Constraint(
         m.Y,
         rule=lambda m, y: m.unserved_twh[y] - total(m.shed, y) - total(m.spill, y) == 0,
@@ -647,15 +626,15 @@ def add_new_vintage(m: pyo.ConcreteModel) -> None:
     if not m.GR:
         return
     lands = _lands(m.GB)
-    m.new_vintage = pyo.Constraint(
-        m.GR, m.Y, rule=lambda m, g, y: m.gen_new[g, y] <= m.gen_twh[g, y]
-    )
+    m.new_vintage = pyo.Constraint(m.GR, m.Y, rule=lambda m, g, y: m.gen_new[g, y] <= m.gen_twh[g, y])
     m.new_vintage_capacity = pyo.Constraint(
         m.GR,
         m.Y,
-        rule=lambda m, g, y: m.gen_new[g, y]
-        <= m.annual_twh_per_gw[g]
-        * (m.prior_new[g] + sum(m.new[g, lc, z] for lc in lands.get(g, ()) for z in m.Y if z <= y)),
+        rule=lambda m, g, y: (
+            m.gen_new[g, y]
+            <= m.annual_twh_per_gw[g]
+            * (m.prior_new[g] + sum(m.new[g, lc, z] for lc in lands.get(g, ()) for z in m.Y if z <= y))
+        ),
     )
 
 
@@ -676,8 +655,7 @@ def add_programmes(m: pyo.ConcreteModel) -> None:
     m.programmes_carrier = pyo.Constraint(
         m.CP,
         m.Y,
-        rule=lambda m, c, y: sum(m.share[p, c] * m.prog[p, y] for p in m.P)
-        <= m.fossil_final[c, y],
+        rule=lambda m, c, y: sum(m.share[p, c] * m.prog[p, y] for p in m.P) <= m.fossil_final[c, y],
     )
 
 
@@ -720,9 +698,10 @@ def add_coal_substitution(m: pyo.ConcreteModel) -> None:
     coal, any_ = TechName("coal"), ANY_LAND
     m.coal_substitution = pyo.Constraint(
         m.Y,
-        rule=lambda m, y: m.substitution_ratio["x"]
-        * sum(m.new[coal, any_, z] for z in m.Y if z <= y)
-        <= sum(m.ret[z] for z in m.Y if z <= y),
+        rule=lambda m, y: (
+            m.substitution_ratio["x"] * sum(m.new[coal, any_, z] for z in m.Y if z <= y)
+            <= sum(m.ret[z] for z in m.Y if z <= y)
+        ),
     )
 
 
@@ -739,11 +718,13 @@ def add_firm_capacity(m: pyo.ConcreteModel) -> None:
         return
     m.firm_capacity = pyo.Constraint(
         m.Y,
-        rule=lambda m, y: sum(m.credit[g] * m.cap[g, y] for g in m.G)
-        + sum(m.s_credit[x] * m.scap[x, y] for x in m.S)
-        + m.slack_reserve[y]
-        - sum(m.peak_per_mtce["x"] * m.prog[p, y] for p in m.PE)
-        >= m.peak_req[y],
+        rule=lambda m, y: (
+            sum(m.credit[g] * m.cap[g, y] for g in m.G)
+            + sum(m.s_credit[x] * m.scap[x, y] for x in m.S)
+            + m.slack_reserve[y]
+            - sum(m.peak_per_mtce["x"] * m.prog[p, y] for p in m.PE)
+            >= m.peak_req[y]
+        ),
     )
 
 
@@ -758,9 +739,7 @@ def fossil_final(m, c, y):
 def power_fuel(m, fuel, y):
     """Fuel burnt in local power plants, Mtce."""
     gens = m.sets.fossil
-    return sum(
-        m.heat_rate[g] * m.gen_twh[g, y] for g in gens if m.fuel_of.get(g) == fuel
-    )
+    return sum(m.heat_rate[g] * m.gen_twh[g, y] for g in gens if m.fuel_of.get(g) == fuel)
 
 
 def nonfossil_twh(m, y):
@@ -821,14 +800,14 @@ def add_energy_targets(m: pyo.ConcreteModel) -> None:
     if m.Y_energy_total:
         m.energy_total = pyo.Constraint(
             m.Y_energy_total,
-            rule=lambda m, y: energy_total(m, y) - m.slack_energy_total[y]
-            <= m.cap_energy_total[y],
+            rule=lambda m, y: energy_total(m, y) - m.slack_energy_total[y] <= m.cap_energy_total[y],
         )
     if m.Y_energy_intensity:
         m.energy_intensity = pyo.Constraint(
             m.Y_energy_intensity,
-            rule=lambda m, y: energy_intensity(m, y) - m.slack_energy_intensity[y]
-            <= m.cap_energy_intensity[y],
+            rule=lambda m, y: (
+                energy_intensity(m, y) - m.slack_energy_intensity[y] <= m.cap_energy_intensity[y]
+            ),
         )
 
 
@@ -836,9 +815,7 @@ def add_coal_cap(m: pyo.ConcreteModel) -> None:
     """Coal cap (Mtce): coal_use(y) - slack_coal[y] <= cap_coal[y]."""
     if not m.Y_coal:
         return
-    m.coal_cap = pyo.Constraint(
-        m.Y_coal, rule=lambda m, y: coal_use(m, y) - m.slack_coal[y] <= m.cap_coal[y]
-    )
+    m.coal_cap = pyo.Constraint(m.Y_coal, rule=lambda m, y: coal_use(m, y) - m.slack_coal[y] <= m.cap_coal[y])
 
 
 def add_co2_targets(m: pyo.ConcreteModel) -> None:
@@ -847,9 +824,7 @@ def add_co2_targets(m: pyo.ConcreteModel) -> None:
     co2(y) - slack_co2[y] <= cap_co2[y];  co2(y) - slack_co2_intensity[y] <= cap * GDP / 10
     """
     if m.Y_co2:
-        m.co2_cap = pyo.Constraint(
-            m.Y_co2, rule=lambda m, y: co2(m, y) - m.slack_co2[y] <= m.cap_co2[y]
-        )
+        m.co2_cap = pyo.Constraint(m.Y_co2, rule=lambda m, y: co2(m, y) - m.slack_co2[y] <= m.cap_co2[y])
     if m.Y_co2_intensity:
         m.co2_intensity = pyo.Constraint(
             m.Y_co2_intensity,

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-
 from zonesim.planner.inputs import (
     Carrier,
     CityOutlook,
@@ -35,8 +34,7 @@ def synthetic_days(n_days: int = 4, seed: int = 0) -> Days:
     load = 1 + 0.15 * np.sin((h[None, :] - 8) / 24 * 2 * np.pi) + 0.1 * np.cos(season)[:, None]
     sun = np.clip(np.sin((h - 6) / 12 * np.pi), 0, None)
     solar = np.outer(0.6 + 0.2 * np.sin(season), sun)
-    wind = np.clip(0.3 + 0.1 * np.cos(season)[:, None] + 0.1 * rng.standard_normal((n_days, 24)),
-                   0, 1)
+    wind = np.clip(0.3 + 0.1 * np.cos(season)[:, None] + 0.1 * rng.standard_normal((n_days, 24)), 0, 1)
     weights = np.full(n_days, 365 // n_days)
     weights[0] += 365 - weights.sum()
     return Days.of(_Raw(weights.astype(float), load, solar, wind))
@@ -72,26 +70,97 @@ def toy_input(n_days: int = 4, n_years: int = 3, first_year: int = 2021, **polic
     c = Carrier
     t = TechName
     gens = (
-        Generator(t("coal"), "fossil", existing_gw=3.0, base_gw=3.0, fuel=c("coal"),
-                  heat_rate=0.305, capex=3.5, capex_annual=0.3, fom=0.1, capacity_credit=1.0,
-                  min_load=0.4, buildable=True, build_limit_gw=1.0),
-        Generator(t("gas"), "fossil", existing_gw=0.2, base_gw=0.2, fuel=c("gas"),
-                  heat_rate=0.22, capex=2.5, capex_annual=0.2, fom=0.06, capacity_credit=1.0,
-                  buildable=True, build_limit_gw=1.0),
-        Generator(t("hydro"), "hydro", existing_gw=0.1, base_gw=0.1, fom=0.05,
-                  capacity_credit=0.5, full_load_hours=3800.0, renewable=True),
-        Generator(t("wind"), "vre", existing_gw=0.5, base_gw=0.4, profile="wind", capex=6.0,
-                  capex_annual=0.45, fom=0.12, capacity_credit=0.05, buildable=True,
-                  build_limit_gw=2.0, renewable=True),
-        Generator(t("solar"), "vre", existing_gw=0.3, base_gw=0.2, profile="solar",
-                  capex=3.8, capex_annual=0.3, fom=0.05, capacity_credit=0.0, buildable=True,
-                  build_limit_gw=2.0, renewable=True),
+        Generator(
+            t("coal"),
+            "fossil",
+            existing_gw=3.0,
+            base_gw=3.0,
+            fuel=c("coal"),
+            heat_rate=0.305,
+            capex=3.5,
+            capex_annual=0.3,
+            fom=0.1,
+            capacity_credit=1.0,
+            min_load=0.4,
+            buildable=True,
+            build_limit_gw=1.0,
+        ),
+        Generator(
+            t("gas"),
+            "fossil",
+            existing_gw=0.2,
+            base_gw=0.2,
+            fuel=c("gas"),
+            heat_rate=0.22,
+            capex=2.5,
+            capex_annual=0.2,
+            fom=0.06,
+            capacity_credit=1.0,
+            buildable=True,
+            build_limit_gw=1.0,
+        ),
+        Generator(
+            t("hydro"),
+            "hydro",
+            existing_gw=0.1,
+            base_gw=0.1,
+            fom=0.05,
+            capacity_credit=0.5,
+            full_load_hours=3800.0,
+            renewable=True,
+        ),
+        Generator(
+            t("wind"),
+            "vre",
+            existing_gw=0.5,
+            base_gw=0.4,
+            profile="wind",
+            capex=6.0,
+            capex_annual=0.45,
+            fom=0.12,
+            capacity_credit=0.05,
+            buildable=True,
+            build_limit_gw=2.0,
+            renewable=True,
+        ),
+        Generator(
+            t("solar"),
+            "vre",
+            existing_gw=0.3,
+            base_gw=0.2,
+            profile="solar",
+            capex=3.8,
+            capex_annual=0.3,
+            fom=0.05,
+            capacity_credit=0.0,
+            buildable=True,
+            build_limit_gw=2.0,
+            renewable=True,
+        ),
     )
     stores = (
-        Storage(t("battery_2h"), 0.0, duration_h=2.0, efficiency=0.85, capex=3.0,
-                capex_annual=0.35, fom=0.03, capacity_credit=0.5, buildable=True),
-        Storage(t("battery_4h"), 0.0, duration_h=4.0, efficiency=0.85, capex=5.2,
-                capex_annual=0.6, fom=0.05, capacity_credit=0.9, buildable=True),
+        Storage(
+            t("battery_2h"),
+            0.0,
+            duration_h=2.0,
+            efficiency=0.85,
+            capex=3.0,
+            capex_annual=0.35,
+            fom=0.03,
+            capacity_credit=0.5,
+            buildable=True,
+        ),
+        Storage(
+            t("battery_4h"),
+            0.0,
+            duration_h=4.0,
+            efficiency=0.85,
+            capex=5.2,
+            capex_annual=0.6,
+            fom=0.05,
+            capacity_credit=0.9,
+            buildable=True,
+        ),
     )
     pots = {
         (t("wind"), LandClass("general")): 3.0,
@@ -99,16 +168,30 @@ def toy_input(n_days: int = 4, n_years: int = 3, first_year: int = 2021, **polic
         (t("solar"), LandClass("subsidence")): 2.0,
     }
     progs = (
-        Programme("steel:efficiency", "efficiency", (1.0,) * ny, cost=0.4,
-                  carrier_shares={c("coal"): 0.9, c("gas"): 0.1}),
-        Programme("other_industry:electrification", "electrification", (0.5,) * ny, cost=0.3,
-                  carrier_shares={c("coal"): 0.6, c("gas"): 0.4}),
+        Programme(
+            "steel:efficiency",
+            "efficiency",
+            (1.0,) * ny,
+            cost=0.4,
+            carrier_shares={c("coal"): 0.9, c("gas"): 0.1},
+        ),
+        Programme(
+            "other_industry:electrification",
+            "electrification",
+            (0.5,) * ny,
+            cost=0.3,
+            carrier_shares={c("coal"): 0.6, c("gas"): 0.4},
+        ),
     )
     grow = [1.03**i for i in range(ny)]
     outlook = CityOutlook(
         electricity_twh=tuple(20.0 * g for g in grow),
-        fossil_final_mtce={c("coal"): tuple(12.0 * g for g in grow),
-                           c("oil"): (1.5,) * ny, c("gas"): (1.0,) * ny, c("heat"): (0.5,) * ny},
+        fossil_final_mtce={
+            c("coal"): tuple(12.0 * g for g in grow),
+            c("oil"): (1.5,) * ny,
+            c("gas"): (1.0,) * ny,
+            c("heat"): (0.5,) * ny,
+        },
         feedstock_mtce=(1.0,) * ny,
         gdp_bn=tuple(300.0 * 1.05**i for i in range(ny)),
     )

@@ -26,22 +26,36 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-
 from zonesim.planner.inputs import PlannerInput
 from zonesim.planner.results import PlannerResult
 
 GEN_UNITS = {
-    "existing_gw": "GW", "base_gw": "GW", "heat_rate": "Mtce/TWh", "capex": "bnCNY/GW",
-    "capex_annual": "bnCNY/GW/yr", "fom": "bnCNY/GW/yr", "capacity_credit": "1",
-    "full_load_hours": "h", "min_load": "1", "build_limit_gw": "GW/yr", "duration_h": "h",
+    "existing_gw": "GW",
+    "base_gw": "GW",
+    "heat_rate": "Mtce/TWh",
+    "capex": "bnCNY/GW",
+    "capex_annual": "bnCNY/GW/yr",
+    "fom": "bnCNY/GW/yr",
+    "capacity_credit": "1",
+    "full_load_hours": "h",
+    "min_load": "1",
+    "build_limit_gw": "GW/yr",
+    "duration_h": "h",
     "efficiency": "1",
 }
 PARAM_UNITS = {
-    "discount_rate": "1/yr", "reserve_margin": "1", "peak_pu": "1",
-    "slack_penalty_energy": "bnCNY/Mtce", "slack_penalty_co2": "bnCNY/MtCO2",
-    "slack_penalty_reserve": "bnCNY/GW/yr", "lost_load_penalty": "bnCNY/TWh",
-    "budget_overrun_penalty": "1", "coal_flex_min_load": "1", "coal_flex_capex": "bnCNY/GW",
-    "coal_flex_capex_annual": "bnCNY/GW/yr", "electrification_twh_per_mtce": "TWh/Mtce",
+    "discount_rate": "1/yr",
+    "reserve_margin": "1",
+    "peak_pu": "1",
+    "slack_penalty_energy": "bnCNY/Mtce",
+    "slack_penalty_co2": "bnCNY/MtCO2",
+    "slack_penalty_reserve": "bnCNY/GW/yr",
+    "lost_load_penalty": "bnCNY/TWh",
+    "budget_overrun_penalty": "1",
+    "coal_flex_min_load": "1",
+    "coal_flex_capex": "bnCNY/GW",
+    "coal_flex_capex_annual": "bnCNY/GW/yr",
+    "electrification_twh_per_mtce": "TWh/Mtce",
 }
 
 
@@ -64,14 +78,16 @@ def input_tables(inp: PlannerInput) -> dict[str, pd.DataFrame]:
     """The input as tidy tables."""
     d = inp.days
     nd = d.n_days
-    days = pd.DataFrame({
-        "day": np.repeat(np.arange(nd), 24),
-        "hour": np.tile(np.arange(24), nd),
-        "weight_days": np.repeat(d.weights, 24),
-        "load_pu": d.load_pu.ravel(),
-        "solar_cf": d.solar_cf.ravel(),
-        "wind_cf": d.wind_cf.ravel(),
-    })
+    days = pd.DataFrame(
+        {
+            "day": np.repeat(np.arange(nd), 24),
+            "hour": np.tile(np.arange(24), nd),
+            "weight_days": np.repeat(d.weights, 24),
+            "load_pu": d.load_pu.ravel(),
+            "solar_cf": d.solar_cf.ravel(),
+            "wind_cf": d.wind_cf.ravel(),
+        }
+    )
 
     def attrs(items) -> pd.DataFrame:
         rows = []
@@ -95,21 +111,31 @@ def input_tables(inp: PlannerInput) -> dict[str, pd.DataFrame]:
         prog_rows.append((p.name, p.kind, None, "existing", p.existing_mtce, "Mtce/yr"))
         for c, sh in p.carrier_shares.items():
             prog_rows.append((p.name, p.kind, None, f"share_{c}", sh, "1"))
-    progs = pd.DataFrame(prog_rows, columns=["programme", "kind", "year", "attribute", "value",
-                                             "unit"])
+    progs = pd.DataFrame(prog_rows, columns=["programme", "kind", "year", "attribute", "value", "unit"])
     o, mk, pol = inp.outlook, inp.market, inp.policy
-    yr = {"year": list(inp.years), "electricity_twh": o.electricity_twh, "gdp_bn": o.gdp_bn,
-          "feedstock_mtce": o.feedstock_mtce}
+    yr = {
+        "year": list(inp.years),
+        "electricity_twh": o.electricity_twh,
+        "gdp_bn": o.gdp_bn,
+        "feedstock_mtce": o.feedstock_mtce,
+    }
     yr |= {f"fossil_final_{c}_mtce": v for c, v in o.fossil_final_mtce.items()}
     yr |= {f"fuel_price_{c}_bncny_per_mtce": v for c, v in mk.fuel_price.items()}
-    yr |= {"import_price_bncny_per_twh": mk.import_price,
-           "export_price_bncny_per_twh": mk.export_price,
-           "conversion_factor_mtce_per_twh": pol.conversion_factor,
-           "carbon_price_cny_per_t": pol.carbon_price,
-           "forced_coal_retirement_gw": pol.forced_coal_retirement_gw}
-    for name, unit in (("energy_cap_mtce", ""), ("intensity_cap", "_tce_per_10kcny"),
-                       ("coal_cap_mtce", ""), ("co2_cap_mt", ""),
-                       ("co2_intensity_cap", "_tco2_per_10kcny"), ("budget_bn", "")):
+    yr |= {
+        "import_price_bncny_per_twh": mk.import_price,
+        "export_price_bncny_per_twh": mk.export_price,
+        "conversion_factor_mtce_per_twh": pol.conversion_factor,
+        "carbon_price_cny_per_t": pol.carbon_price,
+        "forced_coal_retirement_gw": pol.forced_coal_retirement_gw,
+    }
+    for name, unit in (
+        ("energy_cap_mtce", ""),
+        ("intensity_cap", "_tce_per_10kcny"),
+        ("coal_cap_mtce", ""),
+        ("co2_cap_mt", ""),
+        ("co2_intensity_cap", "_tco2_per_10kcny"),
+        ("budget_bn", ""),
+    ):
         v = getattr(pol, name)
         yr[name + unit] = v if v is not None else (None,) * inp.n_years
     for f in fields(pol.counting[0]):
@@ -143,24 +169,31 @@ def input_tables(inp: PlannerInput) -> dict[str, pd.DataFrame]:
 def solution_tables(result: PlannerResult) -> dict[str, pd.DataFrame]:
     """The solution as tidy tables (empty tables when the solve was not optimal)."""
     out = {
-        "status": pd.DataFrame({
-            "city_id": [result.city_id], "status": [result.status],
-            "objective_bncny_pv": [result.objective], "messages": [" | ".join(result.messages)],
-        })
+        "status": pd.DataFrame(
+            {
+                "city_id": [result.city_id],
+                "status": [result.status],
+                "objective_bncny_pv": [result.objective],
+                "messages": [" | ".join(result.messages)],
+            }
+        )
     }
-    for name in ("capacity", "new_by_land", "dispatch", "energy", "cost", "targets",
-                 "programmes", "shadow"):
+    for name in ("capacity", "new_by_land", "dispatch", "energy", "cost", "targets", "programmes", "shadow"):
         out[f"solution_{name}"] = getattr(result, name)
     rows = []
     for series, a in result.hourly.items():
         ny, nd, nh = a.shape
-        rows.append(pd.DataFrame({
-            "year": np.repeat(np.array(result.years), nd * nh),
-            "day": np.tile(np.repeat(np.arange(nd), nh), ny),
-            "hour": np.tile(np.arange(nh), ny * nd),
-            "series": series,
-            "value": a.ravel(),
-            "unit": "GWh" if series.startswith("soc:") else "GW",
-        }))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "year": np.repeat(np.array(result.years), nd * nh),
+                    "day": np.tile(np.repeat(np.arange(nd), nh), ny),
+                    "hour": np.tile(np.arange(nh), ny * nd),
+                    "series": series,
+                    "value": a.ravel(),
+                    "unit": "GWh" if series.startswith("soc:") else "GW",
+                }
+            )
+        )
     out["solution_hourly"] = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
     return out

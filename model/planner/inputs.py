@@ -395,9 +395,7 @@ class PlannerInput:
         return replace(
             self,
             years=self.years[sl],
-            programmes=tuple(
-                replace(p, potential_mtce=p.potential_mtce[sl]) for p in self.programmes
-            ),
+            programmes=tuple(replace(p, potential_mtce=p.potential_mtce[sl]) for p in self.programmes),
             outlook=_slice_fields(self.outlook, sl),
             market=_slice_fields(self.market, sl),
             policy=_slice_fields(self.policy, sl),

@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-
 from zonesim.planner.build import GDP_TO_10K, coefficients
 from zonesim.planner.inputs import FOSSIL_CARRIERS, TARGETS, PlannerInput
 
@@ -91,8 +90,16 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
         before = np.concatenate([[c["existing"][g]], cap[i, :-1]])
         for y in range(ny):
             rows.append(
-                (g, "generator", years[y], before[y], new[i, y],
-                 ret[y] if g == "coal" else 0.0, cap[i, y], flex[y] if g == "coal" else 0.0)
+                (
+                    g,
+                    "generator",
+                    years[y],
+                    before[y],
+                    new[i, y],
+                    ret[y] if g == "coal" else 0.0,
+                    cap[i, y],
+                    flex[y] if g == "coal" else 0.0,
+                )
             )
     for i, x in enumerate(stores):
         before = np.concatenate([[c["s_existing"][x]], scap[i, :-1]])
@@ -100,15 +107,17 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
             rows.append((x, "storage", years[y], before[y], snew[i, y], 0.0, scap[i, y], 0.0))
     capacity = pd.DataFrame(
         rows,
-        columns=["tech", "kind", "year", "existing_gw", "new_gw", "retired_gw",
-                 "capacity_gw", "flexible_gw"],
+        columns=["tech", "kind", "year", "existing_gw", "new_gw", "retired_gw", "capacity_gw", "flexible_gw"],
     )
     nb = val(m.new).reshape(len(m.GB), ny)
     nsb = val(m.snew).reshape(len(m.SB), ny)
     new_by_land = pd.DataFrame(
-        [(t, lc, years[y], v[k, y])
-         for v, keys in ((nb, list(m.GB)), (nsb, list(m.SB)))
-         for k, (t, lc) in enumerate(keys) for y in range(ny)],
+        [
+            (t, lc, years[y], v[k, y])
+            for v, keys in ((nb, list(m.GB)), (nsb, list(m.SB)))
+            for k, (t, lc) in enumerate(keys)
+            for y in range(ny)
+        ],
         columns=["tech", "land_class", "year", "new_gw"],
     )
     # ---- hourly and annual energy
@@ -126,8 +135,13 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     hourly |= {f"soc:{x}": soc[i] for i, x in enumerate(stores)}
     hourly |= {"import": imp, "export": exp_, "shed": shed, "spill": spill}
     disp = [(g, years[y], gen_twh[i, y]) for i, g in enumerate(gens) for y in range(ny)]
-    for name, a in (("import", imp_twh), ("export", -exp_twh), ("storage_losses", -loss_twh),
-                    ("unserved", twh(shed)), ("spilled", -twh(spill))):
+    for name, a in (
+        ("import", imp_twh),
+        ("export", -exp_twh),
+        ("storage_losses", -loss_twh),
+        ("unserved", twh(shed)),
+        ("spilled", -twh(spill)),
+    ):
         disp += [(name, years[y], a[y]) for y in range(ny)]
     dispatch = pd.DataFrame(disp, columns=["tech", "year", "twh"])
     # ---- programmes and accounting
@@ -141,8 +155,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     gi = {g: i for i, g in enumerate(gens)}
     fuel = {g.name: g.fuel for g in inp.generators}
     power_fuel = {
-        cr: sum((c["heat_rate"][g] * gen_twh[gi[g]] for g in s.fossil if fuel[g] == cr),
-                np.zeros(ny))
+        cr: sum((c["heat_rate"][g] * gen_twh[gi[g]] for g in s.fossil if fuel[g] == cr), np.zeros(ny))
         for cr in FOSSIL_CARRIERS
     }
     nf = sum((gen_twh[gi[g]] for g in s.nonfossil), np.zeros(ny))
@@ -157,34 +170,43 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     k = np.array([c["k"][y] for y in range(ny)])
     arr = lambda name: np.array([c[name][y] for y in range(ny)])  # noqa: E731
     pf = sum(power_fuel.values())
-    total = (ff.sum(axis=0) - arr("feedstock_out_total") + pf + k * net
-             + arr("k_old_total") * (nf - gnew) + arr("k_new_total") * gnew)
-    inten = (ff.sum(axis=0) - arr("feedstock_out_intensity") + pf + k * net
-             + arr("k_nf_intensity") * nf)
+    total = (
+        ff.sum(axis=0)
+        - arr("feedstock_out_total")
+        + pf
+        + k * net
+        + arr("k_old_total") * (nf - gnew)
+        + arr("k_new_total") * gnew
+    )
+    inten = ff.sum(axis=0) - arr("feedstock_out_intensity") + pf + k * net + arr("k_nf_intensity") * nf
     ef = c["ef"]
-    co2 = (sum(ef[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS))
-           + sum(ef[fuel[g]] * c["heat_rate"][g] * gen_twh[gi[g]] for g in s.fossil)
-           + c["ef_grid"]["x"] * net)
+    co2 = (
+        sum(ef[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS))
+        + sum(ef[fuel[g]] * c["heat_rate"][g] * gen_twh[gi[g]] for g in s.fossil)
+        + c["ef_grid"]["x"] * net
+    )
     co2_local = co2 - c["ef_grid"]["x"] * net
     coal = ff[FOSSIL_CARRIERS.index("coal")] + power_fuel["coal"]
     gdp = np.array(inp.outlook.gdp_bn)
-    energy = pd.DataFrame({
-        "year": years,
-        **{f"fossil_final_{cr}_mtce": ff[j] for j, cr in enumerate(FOSSIL_CARRIERS)},
-        "feedstock_mtce": np.array(inp.outlook.feedstock_mtce),
-        **{f"power_fuel_{cr}_mtce": power_fuel[cr] for cr in ("coal", "gas")},
-        "nonfossil_twh": nf,
-        "nonfossil_new_twh": gnew,
-        "net_import_twh": net,
-        "primary_all_mtce": ff.sum(axis=0) + pf + k * (net + nf),
-        "counted_total_mtce": total,
-        "counted_intensity_mtce": inten,
-        "intensity_tce_per_10k": inten * GDP_TO_10K / gdp,
-        "coal_mtce": coal,
-        "co2_mt": co2,
-        "co2_intensity_t_per_10k": co2 * GDP_TO_10K / gdp,
-        "gdp_bn": gdp,
-    })
+    energy = pd.DataFrame(
+        {
+            "year": years,
+            **{f"fossil_final_{cr}_mtce": ff[j] for j, cr in enumerate(FOSSIL_CARRIERS)},
+            "feedstock_mtce": np.array(inp.outlook.feedstock_mtce),
+            **{f"power_fuel_{cr}_mtce": power_fuel[cr] for cr in ("coal", "gas")},
+            "nonfossil_twh": nf,
+            "nonfossil_new_twh": gnew,
+            "net_import_twh": net,
+            "primary_all_mtce": ff.sum(axis=0) + pf + k * (net + nf),
+            "counted_total_mtce": total,
+            "counted_intensity_mtce": inten,
+            "intensity_tce_per_10k": inten * GDP_TO_10K / gdp,
+            "coal_mtce": coal,
+            "co2_mt": co2,
+            "co2_intensity_t_per_10k": co2 * GDP_TO_10K / gdp,
+            "gdp_bn": gdp,
+        }
+    )
     # ---- costs (undiscounted per year; pv = df * undiscounted)
     df = arr("df")
     cum_new = np.cumsum(new, axis=1)
@@ -196,28 +218,41 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     price = {cr: np.array(mk.fuel_price.get(cr, (0.0,) * ny)) for cr in FOSSIL_CARRIERS}
     retro_cum = flex - inp.existing_flex_gw
     items = {
-        "capex_annuity": sum((gmap[g].capex_annual * cum_new[i] for i, g in enumerate(gens)),
-                             np.zeros(ny))
+        "capex_annuity": sum((gmap[g].capex_annual * cum_new[i] for i, g in enumerate(gens)), np.zeros(ny))
         + sum((smap[x].capex_annual * cum_snew[i] for i, x in enumerate(stores)), np.zeros(ny))
         + par.coal_flex_capex_annual * retro_cum,
         "fixed_om": sum((gmap[g].fom * cap[i] for i, g in enumerate(gens)), np.zeros(ny))
         + sum((smap[x].fom * scap[i] for i, x in enumerate(stores)), np.zeros(ny)),
         "power_fuel": sum((price[cr] * power_fuel[cr] for cr in FOSSIL_CARRIERS), np.zeros(ny)),
-        "final_fuel": sum((price[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS)),
-                          np.zeros(ny)),
+        "final_fuel": sum((price[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS)), np.zeros(ny)),
         "carbon": cp * co2_local,
         "grid_import": np.array(mk.import_price) * imp_twh,
         "grid_export": -np.array(mk.export_price) * exp_twh,
         "programmes": sum((p.cost * prog[j] for j, p in enumerate(inp.programmes)), np.zeros(ny)),
         "lost_load": par.lost_load_penalty * twh(shed + spill),
     }
-    slack_rows, tgt_rows = [], []
-    pen = {"energy_total": "pen_energy", "energy_intensity": "pen_energy", "coal": "pen_energy",
-           "co2": "pen_co2", "co2_intensity": "pen_co2"}
-    measure = {"energy_total": total, "energy_intensity": inten, "coal": coal, "co2": co2,
-               "co2_intensity": co2}
-    cons = {"energy_total": "energy_total", "energy_intensity": "energy_intensity",
-            "coal": "coal_cap", "co2": "co2_cap", "co2_intensity": "co2_intensity"}
+    tgt_rows = []
+    pen = {
+        "energy_total": "pen_energy",
+        "energy_intensity": "pen_energy",
+        "coal": "pen_energy",
+        "co2": "pen_co2",
+        "co2_intensity": "pen_co2",
+    }
+    measure = {
+        "energy_total": total,
+        "energy_intensity": inten,
+        "coal": coal,
+        "co2": co2,
+        "co2_intensity": co2,
+    }
+    cons = {
+        "energy_total": "energy_total",
+        "energy_intensity": "energy_intensity",
+        "coal": "coal_cap",
+        "co2": "co2_cap",
+        "co2_intensity": "co2_intensity",
+    }
     penalty = np.zeros(ny)
     for name, (attr, unit) in TARGETS.items():
         ys = list(s.target_years[name])
@@ -230,11 +265,19 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
             scale = per / gdp[y] if per != 1.0 else 1.0  # Mtce -> tce/10kCNY when intensity
             penalty[y] += c[pen[name]][y] / df[y] * sl[j]
             mc = -duals[j] / df[y] * BN_PER_UNIT_TO_CNY
-            tgt_rows.append((
-                name, years[y], getattr(pol, attr)[y], measure[name][y] * scale, sl[j] * scale,
-                unit, max(mc, 0.0), "CNY/tCO2" if name.startswith("co2") else "CNY/tce",
-                bool(mc > 1e-6),
-            ))
+            tgt_rows.append(
+                (
+                    name,
+                    years[y],
+                    getattr(pol, attr)[y],
+                    measure[name][y] * scale,
+                    sl[j] * scale,
+                    unit,
+                    max(mc, 0.0),
+                    "CNY/tCO2" if name.startswith("co2") else "CNY/tce",
+                    bool(mc > 1e-6),
+                )
+            )
     res_slack = val(m.slack_reserve)
     penalty += par.slack_penalty_reserve * res_slack
     bud = list(s.budget_years)
@@ -248,24 +291,37 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     )
     targets = pd.DataFrame(
         tgt_rows,
-        columns=["target", "year", "cap", "value", "slack", "unit", "marginal_cost",
-                 "marginal_cost_unit", "binding"],
+        columns=[
+            "target",
+            "year",
+            "cap",
+            "value",
+            "slack",
+            "unit",
+            "marginal_cost",
+            "marginal_cost_unit",
+            "binding",
+        ],
     )
     # ---- other shadow prices
     sh = []
     fd = planner.dual(m.firm_capacity)
-    sh += [("firm_capacity", years[y], fd[y] / df[y] * BN_PER_UNIT_TO_CNY, "CNY/kW/yr",
-            res_slack[y], "GW") for y in range(ny)]
+    sh += [
+        ("firm_capacity", years[y], fd[y] / df[y] * BN_PER_UNIT_TO_CNY, "CNY/kW/yr", res_slack[y], "GW")
+        for y in range(ny)
+    ]
     if bud:
         bd = planner.dual(m.budget_limit)
-        sh += [("budget", years[y], -bd[j] / df[y], "CNY/CNY", bud_slack[j], "bnCNY")
-               for j, y in enumerate(bud)]
+        sh += [
+            ("budget", years[y], -bd[j] / df[y], "CNY/CNY", bud_slack[j], "bnCNY") for j, y in enumerate(bud)
+        ]
     if hasattr(m, "storage_mandate"):
         md = planner.dual(m.storage_mandate)
-        sh += [("storage_mandate", years[y], md[y] / df[y] * BN_PER_UNIT_TO_CNY, "CNY/kW",
-                0.0, "GW") for y in range(ny)]
-    shadow = pd.DataFrame(sh, columns=["constraint", "year", "value", "unit", "slack",
-                                       "slack_unit"])
+        sh += [
+            ("storage_mandate", years[y], md[y] / df[y] * BN_PER_UNIT_TO_CNY, "CNY/kW", 0.0, "GW")
+            for y in range(ny)
+        ]
+    shadow = pd.DataFrame(sh, columns=["constraint", "year", "value", "unit", "slack", "slack_unit"])
     programmes = pd.DataFrame(
         [(p, years[y], prog[j, y]) for j, p in enumerate(progs) for y in range(ny)],
         columns=["programme", "year", "level_mtce"],
@@ -278,9 +334,19 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
             "market.export_limit_gw, generators[coal].min_load, potentials)"
         ]
     return PlannerResult(
-        city_id=inp.city_id, years=inp.years, status="optimal", messages=messages,
-        objective=objective, capacity=capacity, new_by_land=new_by_land, dispatch=dispatch,
-        energy=energy, cost=cost, targets=targets, programmes=programmes, shadow=shadow,
+        city_id=inp.city_id,
+        years=inp.years,
+        status="optimal",
+        messages=messages,
+        objective=objective,
+        capacity=capacity,
+        new_by_land=new_by_land,
+        dispatch=dispatch,
+        energy=energy,
+        cost=cost,
+        targets=targets,
+        programmes=programmes,
+        shadow=shadow,
         hourly=hourly,
     )
 

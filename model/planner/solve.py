@@ -27,8 +27,14 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pyomo.environ as pyo
 from pyomo.contrib.solver.common.results import TerminationCondition
-from pyomo.contrib.solver.solvers.highs import Highs
-
+from pyomo.contrib.solver.solvers.highs import (
+    Highs,
+    _MutableConstraintBounds,
+    _MutableLinearCoefficient,
+    highspy,
+)
+from pyomo.core.expr.numvalue import is_constant, value
+from pyomo.repn import generate_standard_repn
 from zonesim.planner.build import build, coefficients, structure, update_parameters
 from zonesim.planner.inputs import PlannerInput
 from zonesim.planner.results import PlannerResult, empty_result, read_results
@@ -73,6 +79,90 @@ class _Highs(Highs):
     def _check_for_new_vars(self, variables):
         if not getattr(self, "_all_vars_added", False):
             super()._check_for_new_vars(variables)
+
+    def add_constraints(self, cons):
+        """One pass per row while loading a planner model.
+
+        The stock method walks each row twice (once to collect variables and named
+        Expressions, once for the linear representation). Planner rows are linear, hold no
+        named Expressions or external functions, and their variables are all added already,
+        so the variables come from the linear representation. Anything else goes the
+        stock way.
+        """
+        if not getattr(self, "_all_vars_added", False):
+            return super().add_constraints(cons)
+        self._repns = {}
+        for con in cons:
+            repn = generate_standard_repn(con.body, quadratic=False, compute_values=False)
+            if repn.nonlinear_expr is not None:
+                raise ValueError(f"planner row {con.name} is not linear")
+            self._repns[con] = repn
+            self._active_constraints[con] = con.expr
+            self._named_expressions[con] = []
+            variables = list(repn.linear_vars)
+            self._vars_referenced_by_con[con] = variables
+            for v in variables:
+                self._referenced_variables[id(v)][0][con] = None
+        self._add_constraints(cons)
+        self._repns = {}
+
+    def _add_constraints(self, cons):
+        repns = getattr(self, "_repns", None)
+        if not repns:
+            return super()._add_constraints(cons)
+        # as the stock method, with the representation already made
+        self._sol = None
+        if self._last_results_object is not None:
+            self._last_results_object.solution_loader.invalidate()
+        n = len(self._pyomo_con_to_solver_con_map)
+        vmap, inf = self._pyomo_var_to_solver_var_map, highspy.kHighsInf
+        lbs, ubs, starts, cols, vals = [], [], [], [], []
+        for con in cons:
+            repn = repns[con]
+            starts.append(len(vals))
+            for coef, v in zip(repn.linear_coefs, repn.linear_vars, strict=True):
+                val = value(coef)
+                if not is_constant(coef):
+                    self._mutable_helpers.setdefault(con, []).append(
+                        _MutableLinearCoefficient(
+                            pyomo_con=con,
+                            pyomo_var_id=id(v),
+                            con_map=self._pyomo_con_to_solver_con_map,
+                            var_map=vmap,
+                            expr=coef,
+                            highs=self._solver_model,
+                        )
+                    )
+                    if val == 0:
+                        continue
+                cols.append(vmap[id(v)])
+                vals.append(val)
+            lb = con.lower - repn.constant if con.has_lb() else -inf
+            ub = con.upper - repn.constant if con.has_ub() else inf
+            if not is_constant(lb) or not is_constant(ub):
+                self._mutable_helpers.setdefault(con, []).append(
+                    _MutableConstraintBounds(
+                        lower_expr=lb,
+                        upper_expr=ub,
+                        pyomo_con=con,
+                        con_map=self._pyomo_con_to_solver_con_map,
+                        highs=self._solver_model,
+                    )
+                )
+            lbs.append(value(lb))
+            ubs.append(value(ub))
+            self._pyomo_con_to_solver_con_map[con] = n
+            self._solver_con_to_pyomo_con_map[n] = con
+            n += 1
+        self._solver_model.addRows(
+            len(lbs),
+            np.array(lbs, dtype=np.double),
+            np.array(ubs, dtype=np.double),
+            len(vals),
+            np.array(starts),
+            np.array(cols),
+            np.array(vals, dtype=np.double),
+        )
 
 
 class Planner:
@@ -226,20 +316,22 @@ def advance(inp: PlannerInput, result: PlannerResult) -> PlannerInput:
     if not result.ok:
         raise ValueError(f"cannot advance from a {result.status} solve: {result.messages}")
     y0 = inp.years[0]
-    cap = result.capacity.query("year == @y0").set_index("tech")["capacity_gw"]
+    cap = result.capacity[result.capacity["year"] == y0].set_index("tech")["capacity_gw"]
     gens = tuple(
-        replace(g, existing_gw=max(float(cap.get(g.name, g.existing_gw)), 0.0))
-        for g in inp.generators
+        replace(g, existing_gw=max(float(cap.get(g.name, g.existing_gw)), 0.0)) for g in inp.generators
     )
     stores = tuple(
-        replace(s, existing_gw=max(float(cap.get(s.name, s.existing_gw)), 0.0))
-        for s in inp.storage
+        replace(s, existing_gw=max(float(cap.get(s.name, s.existing_gw)), 0.0)) for s in inp.storage
     )
-    built = result.new_by_land.query("year == @y0").set_index(["tech", "land_class"])["new_gw"]
+    built = result.new_by_land[result.new_by_land["year"] == y0].set_index(["tech", "land_class"])["new_gw"]
     pots = {k: max(v - float(built.get(k, 0.0)), 0.0) for k, v in inp.potentials.items()}
-    lev = result.programmes.query("year == @y0").set_index("programme")["level_mtce"]
+    lev = result.programmes[result.programmes["year"] == y0].set_index("programme")["level_mtce"]
     progs = tuple(replace(p, existing_mtce=float(lev.get(p.name, p.existing_mtce))) for p in inp.programmes)
-    flex = float(result.capacity.query("year == @y0 and tech == 'coal'")["flexible_gw"].sum())
+    flex = float(
+        result.capacity[(result.capacity["year"] == y0) & (result.capacity["tech"] == "coal")][
+            "flexible_gw"
+        ].sum()
+    )
     nxt = replace(
         inp,
         generators=gens,
@@ -251,9 +343,7 @@ def advance(inp: PlannerInput, result: PlannerResult) -> PlannerInput:
     return nxt.window(1, inp.n_years - 1)
 
 
-def plan_rolling(
-    inp: PlannerInput, window: int = 1, options: dict | None = None
-) -> list[PlannerResult]:
+def plan_rolling(inp: PlannerInput, window: int = 1, options: dict | None = None) -> list[PlannerResult]:
     """Myopic rolling plan: each year, solve ``window`` years ahead, keep the first year.
 
     Reuses one persistent model while the window keeps its structure (always for

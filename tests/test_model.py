@@ -1,0 +1,214 @@
+"""The transition model end to end on a small selection: balances, determinism, monotone levers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+
+from zonesim.agents.firms import CARRIER_INDEX, ELEC, INTENSIVE_MASK
+from zonesim.model import TransitionModel
+from zonesim.runner import run
+from zonesim.scenario import load_scenario
+
+from pathlib import Path
+
+SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+
+SMALL = {
+    "selection": {"zones": ["Z04", "Z07"], "include_associated": False},
+    "horizon": {"start_year": 2020, "end_year": 2022},
+    "firms": {"n_firms": 300},
+    "planner": {"n_days": 2, "mode": "rolling"},
+}
+# whole-model runs take seconds: few examples, no shrinking (a failure prints its inputs)
+SLOW = settings(
+    max_examples=4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
+
+
+@pytest.fixture(scope="module")
+def frictionless(base):
+    """Agent parameters with finance that never binds (every planned project is built)."""
+    from zonesim.agents.params import AgentParams
+
+    return AgentParams.from_data(base, city_investment_share_of_gdp=1.0, finance_access_min=1.0)
+
+
+def pathway(base, params, name="baseline", **over) -> pd.DataFrame:
+    m = TransitionModel(small(name, **over), base=base, params=params)
+    m.run()
+    return pd.DataFrame(m.records).set_index(["city_id", "year"])
+
+
+def small(name: str = "baseline", **over) -> object:
+    return load_scenario(SCENARIOS / f"{name}.yaml", **{**SMALL, **over})
+
+
+def test_base_year_reproduces_compiled_2020_totals(base):
+    m = TransitionModel(small(), base=base)
+    rec = pd.DataFrame(m.records).set_index("city_id")
+    hist = base.city_history[base.city_history["year"] == 2020]
+    hist = hist.pivot_table(index="city_id", columns="variable", values="value")
+    for cid in m.city_ids:
+        assert rec.loc[cid, "energy_total_tce"] == pytest.approx(hist.loc[cid, "energy_total"], rel=1e-9)
+        assert rec.loc[cid, "coal_tce"] == pytest.approx(hist.loc[cid, "coal"], rel=1e-9)
+        assert rec.loc[cid, "co2_t"] == pytest.approx(hist.loc[cid, "co2"], rel=1e-9)
+        assert rec.loc[cid, "gdp_bn"] == pytest.approx(hist.loc[cid, "gdp"], rel=1e-6)
+
+
+def _check_balances(m: TransitionModel) -> None:
+    """Recompute each record of this year from firms and the fleet; compare to 1e-9."""
+    f = m.firms
+    energy = f.energy()
+    rows = [r for r in m.records if r["year"] == m.year]
+    assert len(rows) == len(m.cities)
+    for r in rows:
+        ci = m.city_ids.index(r["city_id"])
+        mine = f.city == ci
+        for carrier in ("coal", "oil", "gas", "heat"):
+            assert r[f"final_{carrier}_tce"] == pytest.approx(
+                energy[mine, CARRIER_INDEX[carrier]].sum(), rel=1e-9, abs=1e-6
+            )
+        assert r["final_electricity_mwh"] == pytest.approx(energy[mine, ELEC].sum(), rel=1e-9)
+        # electricity: demand + storage losses = local generation + net import
+        assert r["final_electricity_mwh"] + r["storage_loss_mwh"] == pytest.approx(
+            r["generation_mwh"] + r["net_import_mwh"], rel=1e-9
+        )
+        # primary energy: the components add up to the total
+        parts = (
+            sum(r[f"final_{c}_tce"] for c in ("coal", "oil", "gas", "heat"))
+            + r["power_fossil_tce"]
+            + r["nonfossil_primary_tce"]
+            + r["net_import_primary_tce"]
+            + r["other_tce"]
+        )
+        assert r["energy_total_tce"] == pytest.approx(parts, rel=1e-9)
+        # GDP is the value added of live firms
+        va = (f.output * f.alive * f.in_gdp)[mine].sum()
+        assert r["gdp_bn"] == pytest.approx(va, rel=1e-12)
+        assert r["energy_counted_intensity_tce"] <= r["energy_total_tce"] * (1 + 1e-12)
+
+
+@SLOW
+@given(seed=st.integers(0, 10_000), lever=st.sampled_from(["baseline", "combined", "carbon_price"]))
+def test_energy_and_emission_balances_close_every_year(base, seed, lever):
+    m = TransitionModel(small(lever, seed=seed), base=base)
+    _check_balances(m)
+    while m.year < m.scenario.horizon.end_year:
+        m.step()
+        _check_balances(m)
+
+
+def test_same_seed_same_tables_other_seed_differs(base):
+    a = run(small(seed=5), base=base)
+    b = run(small(seed=5), base=base)
+    c = run(small(seed=6), base=base)
+    pd.testing.assert_frame_equal(a.pathways, b.pathways)
+    pd.testing.assert_frame_equal(a.investments, b.investments)
+    assert a.stamp == b.stamp
+    assert not a.pathways["final_coal_tce"].equals(c.pathways["final_coal_tce"])
+
+
+@SLOW
+@given(loose=st.floats(0.0, 10.0), extra=st.floats(2.0, 20.0))
+def test_stricter_coal_cap_never_raises_coal_use(base, frictionless, loose, extra):
+    """Every city-year uses no more coal under a stricter cap.
+
+    Asserted where every planned project is financed: with the finance friction the realised
+    path depends on which projects were built, so there only the horizon total is asserted.
+    """
+
+    def lever(cut):
+        return {"coal_reduction": {"cut_pct_by_end": cut, "substitution_ratio": 1.0, "start_year": 2021}}
+
+    a = pathway(base, frictionless, levers=lever(loose))["coal_tce"]
+    b = pathway(base, frictionless, levers=lever(loose + extra))["coal_tce"]
+    assert (b <= a * (1 + 1e-6)).all(), (a - b)[b > a * (1 + 1e-6)]
+    a = pathway(base, None, levers=lever(loose))["coal_tce"]
+    b = pathway(base, None, levers=lever(loose + extra))["coal_tce"]
+    assert b.sum() <= a.sum() * (1 + 1e-6)
+
+
+@SLOW
+@given(low=st.floats(0.0, 100.0), step=st.floats(10.0, 300.0))
+def test_higher_carbon_price_never_raises_co2_in_the_same_year(base, frictionless, low, step):
+    """Every city-year emits no more CO2 at a higher carbon price (finance as above)."""
+
+    def lever(price):
+        return {"carbon_price": {"path": {2021: price}}}
+
+    a = pathway(base, frictionless, levers=lever(low))["co2_t"]
+    b = pathway(base, frictionless, levers=lever(low + step))["co2_t"]
+    assert (b <= a * (1 + 1e-6)).all(), (a - b)[b > a * (1 + 1e-6)]
+    a = pathway(base, None, levers=lever(low))["co2_t"]
+    b = pathway(base, None, levers=lever(low + step))["co2_t"]
+    assert b.sum() <= a.sum() * (1 + 1e-6)
+
+
+def test_retirement_never_increases_sector_output_and_removes_small_units(base):
+    lever = {"capacity_retirement": {"coal_unit_max_mw": 300, "backward_share": 0.1, "by_year": 2022}}
+    m0 = TransitionModel(small(), base=base)
+    m1 = TransitionModel(small(levers=lever), base=base)
+    for _ in range(2):
+        m0.step()
+        m1.step()
+        out0 = (m0.firms.output * m0.firms.alive)[INTENSIVE_MASK[m0.firms.sector]].sum()
+        out1 = (m1.firms.output * m1.firms.alive)[INTENSIVE_MASK[m1.firms.sector]].sum()
+        assert out1 <= out0 * (1 + 1e-12)
+    # the small units are gone by the deadline
+    for c in m1.cities:
+        assert not (c.coal.alive & (c.coal.rated_mw <= 300)).any()
+
+
+def test_curb_two_highs_blocks_expansion(base):
+    lever = {"curb_two_highs": {"from_year": 2021, "max_expansion_pct_per_year": 0.0}}
+    m = TransitionModel(small(levers=lever), base=base)
+    n = len(m.firms)
+    intensive = INTENSIVE_MASK[m.firms.sector]
+    before = m.firms.output.copy()
+    m.step()
+    after = m.firms.output[:n]
+    assert np.all(after[intensive] <= before[intensive] * (1 + 1e-12))
+    assert np.any(after[~intensive] > before[~intensive])  # the rest of the economy still grows
+
+
+def test_results_write_and_read_back(base, tmp_path):
+    r = run(small(), base=base, out=tmp_path / "out", iamc=True)
+    for name in ("pathways", "zones", "investments", "plans", "iamc"):
+        assert (tmp_path / "out" / f"{name}.parquet").exists()
+    back = type(r).read(tmp_path / "out")
+    pd.testing.assert_frame_equal(back.pathways, r.pathways)
+    assert back.stamp["scenario_hash"] == small().hash()
+    iamc = pd.read_parquet(tmp_path / "out" / "iamc.parquet")
+    assert {"model", "scenario", "region", "variable", "unit", "year", "value"} <= set(iamc.columns)
+    summary = r.summary()
+    assert set(summary["zone"]) == {"Z04", "Z07"}
+
+
+@given(
+    caps=st.lists(st.floats(10.0, 1500.0), min_size=1, max_size=12),
+    limit=st.floats(0.0, 1000.0),
+    more=st.floats(0.0, 500.0),
+    mw=st.floats(0.0, 5000.0),
+)
+def test_coal_fleet_retirement_is_monotone_and_exact(caps, limit, more, mw):
+    from zonesim.agents.city import CoalFleet
+
+    def fleet():
+        n = len(caps)
+        return CoalFleet(np.array(caps), np.arange(n) + 1990, np.full(n, 300.0), np.ones(n, bool))
+
+    a, b = fleet(), fleet()
+    a.retire_small(limit)
+    b.retire_small(limit + more)
+    assert b.total_mw <= a.total_mw <= sum(caps) + 1e-9
+    c = fleet()
+    done = c.retire_oldest(mw)
+    assert done == pytest.approx(min(mw, sum(caps)), rel=1e-9, abs=1e-6)
+    assert c.total_mw == pytest.approx(sum(caps) - done, rel=1e-9, abs=1e-6)
