@@ -248,51 +248,68 @@ class TransitionModel(mesa.Model):
         self._entry()
 
     def _retire_backward(self, share: float) -> None:
+        """Retire the most fossil-intensive energy-intensive firms of each city until the
+        retired share of that (base-year) output reaches ``share``."""
         f = self.firms
-        for ci in range(len(self.cities)):
-            cand = np.flatnonzero((f.city == ci) & INTENSIVE_MASK[f.sector] & ~f.entrant)
-            if cand.size == 0:
-                continue
-            total = f.output[cand].sum()
-            done = f.output[cand][~f.alive[cand]].sum()
-            need = share * total - done
-            if need <= 0:
-                continue
-            live = cand[f.alive[cand]]
-            fossil = f.intensity[live][:, FOSSIL].sum(axis=1)
-            order = live[np.argsort(-fossil, kind="stable")]
-            cum = np.cumsum(f.output[order])
-            k = int(np.searchsorted(cum, need)) + 1
-            mask = np.zeros(len(f), dtype=bool)
-            mask[order[:k]] = True
-            f.retire(mask, self.year)
+        n_cities = len(self.cities)
+        cand = INTENSIVE_MASK[f.sector] & ~f.entrant
+        total = np.bincount(f.city[cand], weights=f.output[cand], minlength=n_cities)
+        gone = cand & ~f.alive
+        done = np.bincount(f.city[gone], weights=f.output[gone], minlength=n_cities)
+        need = share * total - done
+        live = np.flatnonzero(cand & f.alive & (need[f.city] > 0))
+        if live.size == 0:
+            return
+        fossil = f.intensity[live][:, FOSSIL].sum(axis=1)
+        order = live[np.lexsort((-fossil, f.city[live]))]
+        cum = np.cumsum(f.output[order])
+        city = f.city[order]
+        first = np.flatnonzero(np.r_[True, city[1:] != city[:-1]])
+        offset = np.repeat(np.r_[0.0, cum[first[1:] - 1]], np.diff(np.r_[first, len(order)]))
+        before = cum - f.output[order] - offset  # output retired before this firm in its city
+        mask = np.zeros(len(f), dtype=bool)
+        mask[order[before < need[city]]] = True
+        f.retire(mask, self.year)
 
     def _programme_table(self) -> pd.DataFrame:
         return self.base.efficiency_programmes.set_index(["sector", "programme"])
 
+    def _efficiency_package(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per sector: cost (CNY2020/tce) and saving share of the efficiency package (NaN: none)."""
+        if not hasattr(self, "_package"):
+            cost = np.full(len(SECTOR_INDEX), np.nan)
+            share = np.zeros(len(SECTOR_INDEX))
+            prog = self.base.efficiency_programmes
+            for row in prog[prog["programme"] == "efficiency"].itertuples():
+                cost[SECTOR_INDEX[row.sector]] = row.cost
+                share[SECTOR_INDEX[row.sector]] = row.potential_share
+            self._package = (cost, share)
+            self._price_matrix = np.stack([self.prices[x] for x in FUELS], axis=1)  # (cities, fuels)
+            self._ef_vector = np.array([self.factors[x] for x in FUELS])
+        return self._package
+
     def _private_retrofits(self, rules: YearRules) -> None:
+        """Firms take the efficiency package when the value of a tce saved beats its cost.
+
+        Value: the firm's fuel-mix price plus the carbon cost, times its finance access. Cost:
+        the package cost scaled by the firm's hurdle rate (less any green-finance discount)
+        over the social discount rate at which the package cost is annualised.
+        """
         f = self.firms
-        prog = self._programme_table()
-        for sector, si in SECTOR_INDEX.items():
-            if (sector, "efficiency") not in prog.index:
-                continue
-            row = prog.loc[(sector, "efficiency")]
-            in_sector = f.alive & (f.sector == si) & ~f.retrofitted
-            if not in_sector.any():
-                continue
-            # value of one tce saved: the firm's fuel mix price plus carbon cost
-            e = f.intensity[:, FOSSIL]
-            tot = e.sum(axis=1)
-            w = np.divide(e, tot[:, None], out=np.zeros_like(e), where=tot[:, None] > 0)
-            price = np.stack([self.prices[x][f.city] for x in FUELS], axis=1)
-            ef = np.array([self.factors[x] for x in FUELS])
-            value = (w * (price + rules.carbon_price * ef[None, :])).sum(axis=1)
-            discount = rules.rate_discount if "efficiency" in rules.finance_eligible else 0.0
-            hurdle = np.maximum(f.hurdle - discount, 1e-3)
-            cost = row["cost"] * hurdle / self.planner.discount_rate
-            take = in_sector & (value * f.finance_access >= cost)
-            saving = np.full(len(f), float(row["potential_share"]))
-            f.retrofit(take, saving, self.year)
+        cost, share = self._efficiency_package()
+        open_ = f.alive & ~f.retrofitted & np.isfinite(cost[f.sector])
+        if not open_.any():
+            return
+        idx = np.flatnonzero(open_)
+        e = f.intensity[idx][:, FOSSIL]
+        tot = e.sum(axis=1, keepdims=True)
+        w = np.divide(e, tot, out=np.zeros_like(e), where=tot > 0)
+        value = (w * (self._price_matrix[f.city[idx]] + rules.carbon_price * self._ef_vector)).sum(axis=1)
+        discount = rules.rate_discount if "efficiency" in rules.finance_eligible else 0.0
+        hurdle = np.maximum(f.hurdle[idx] - discount, 1e-3)
+        take = np.zeros(len(f), dtype=bool)
+        take[idx] = value * f.finance_access[idx] >= cost[f.sector[idx]] * hurdle / self.planner.discount_rate
+        f.retrofit(take, share[f.sector], self.year)
 
     def _circular_parks(self, rules: YearRules) -> None:
         f = self.firms
@@ -313,45 +330,55 @@ class TransitionModel(mesa.Model):
         self._park_level = target
 
     def _entry(self) -> None:
-        """Low-intensity, high-value firms enter 'other_industry' in proportion to city GDP."""
+        """Low-intensity, high-value firms enter 'other_industry' in proportion to city GDP.
+
+        Entrants' value added is ``entry_rate x (1 + status bonus) x GDP``; their number keeps
+        the city's mean firm size in other industry; their intensity is a fraction of that
+        sector's mean intensity in the city.
+        """
         f, p = self.firms, self.params
-        gdp = self.gdp()
-        new = []
+        n_cities = len(self.cities)
         other = SECTOR_INDEX["other_industry"]
-        for city in self.cities:
-            bonus = p.entry_status_bonus if city.has_status else 0.0
-            va = p.entry_rate * (1.0 + bonus) * gdp[city.index]
-            mask = (f.city == city.index) & (f.sector == other) & f.alive
-            if va <= 0 or not mask.any():
-                continue
-            mean_int = (f.intensity[mask] * f.output[mask, None]).sum(axis=0) / f.output[mask].sum()
-            n_city = max(1, int(round(mask.sum() * va / f.output[mask].sum())))
-            size = self.rng.lognormal(0.0, p.firm_size_sigma, n_city)
-            new.append(
-                FirmPopulation(
-                    city=np.full(n_city, city.index),
-                    sector=np.full(n_city, other),
-                    output=va * size / size.sum(),
-                    intensity=np.tile(mean_int * p.entrant_intensity_factor, (n_city, 1)),
-                    vintage=np.full(n_city, self.year),
-                    hurdle=p.hurdle_rate_mean * self.rng.lognormal(0.0, p.hurdle_rate_sigma, n_city),
-                    finance_access=self.rng.uniform(p.finance_access_min, 1.0, n_city),
-                    backward=np.zeros(n_city, dtype=bool),
-                    retrofitted=np.ones(n_city, dtype=bool),
-                    entrant=np.ones(n_city, dtype=bool),
-                    alive=np.ones(n_city, dtype=bool),
-                    in_gdp=np.ones(n_city, dtype=bool),
-                    retire_year=np.zeros(n_city, dtype=int),
-                )
-            )
-        for pop in new:
-            f.enter(pop)
-            self.profit_share = np.concatenate(
-                [
-                    self.profit_share,
-                    p.profit_share_of_va * self.rng.lognormal(0.0, p.profit_sigma, len(pop)),
-                ]
-            )
+        mask = (f.sector == other) & f.alive
+        out = np.bincount(f.city[mask], weights=f.output[mask], minlength=n_cities)
+        count = np.bincount(f.city[mask], minlength=n_cities)
+        energy = np.stack(
+            [
+                np.bincount(f.city[mask], weights=f.intensity[mask, k] * f.output[mask], minlength=n_cities)
+                for k in range(f.intensity.shape[1])
+            ],
+            axis=1,
+        )
+        status = np.array([c.has_status for c in self.cities])
+        va = p.entry_rate * (1.0 + p.entry_status_bonus * status) * self.gdp()
+        ok = (va > 0) & (out > 0)
+        n_new = np.where(ok, np.maximum(1, np.round(count * va / np.where(out > 0, out, 1))), 0).astype(int)
+        total = int(n_new.sum())
+        if total == 0:
+            return
+        city = np.repeat(np.arange(n_cities), n_new)
+        size = self.rng.lognormal(0.0, p.firm_size_sigma, total)
+        size_sum = np.bincount(city, weights=size, minlength=n_cities)
+        mean_int = energy / np.where(out > 0, out, 1)[:, None]
+        entrants = FirmPopulation(
+            city=city,
+            sector=np.full(total, other),
+            output=va[city] * size / size_sum[city],
+            intensity=mean_int[city] * p.entrant_intensity_factor,
+            vintage=np.full(total, self.year),
+            hurdle=p.hurdle_rate_mean * self.rng.lognormal(0.0, p.hurdle_rate_sigma, total),
+            finance_access=self.rng.uniform(p.finance_access_min, 1.0, total),
+            backward=np.zeros(total, dtype=bool),
+            retrofitted=np.ones(total, dtype=bool),
+            entrant=np.ones(total, dtype=bool),
+            alive=np.ones(total, dtype=bool),
+            in_gdp=np.ones(total, dtype=bool),
+            retire_year=np.zeros(total, dtype=int),
+        )
+        f.enter(entrants)
+        self.profit_share = np.concatenate(
+            [self.profit_share, p.profit_share_of_va * self.rng.lognormal(0.0, p.profit_sigma, total)]
+        )
 
     # --------------------------------------------------------------- 3 planning
     def _outlook(self, city: CityAgent, years: list[int], rules: YearRules) -> Outlook:

@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from zonesim.agents.firms import CARRIER_INDEX, ELEC, FirmPopulation, synthesize
 from zonesim.data.schema import CARRIERS
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from zonesim.levers import ORDER, REGISTRY, YearRules, apply_levers
 from zonesim.levers.carbon_price import price_in
 from zonesim.levers.rules import LeverContext

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-
 from zonesim.agents.firms import CARRIER_INDEX, ELEC, INTENSIVE_MASK
 from zonesim.model import TransitionModel
 from zonesim.runner import run
 from zonesim.scenario import load_scenario
-
-from pathlib import Path
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 

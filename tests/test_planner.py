@@ -507,3 +507,34 @@ def test_validate_names_the_input():
     msgs = bad.validate()
     assert any(m.startswith("outlook.gdp_bn") for m in msgs)
     assert math.isfinite(plan(inp).objective)
+
+
+def test_export_writes_every_input_and_the_solution(tmp_path):
+    from zonesim.planner.export import export
+
+    inp = toy_input(n_days=2, n_years=2)
+    res = plan(inp)
+    files = {p.name for p in export(inp, res, tmp_path)}
+    for name in (
+        "inputs_days",
+        "inputs_generators",
+        "inputs_storage",
+        "inputs_potentials",
+        "inputs_programmes",
+        "inputs_years",
+        "inputs_scalars",
+        "status",
+        "solution_capacity",
+        "solution_cost",
+        "solution_targets",
+        "solution_hourly",
+    ):
+        assert f"{name}.csv" in files
+    import pandas as pd
+
+    days = pd.read_csv(tmp_path / "inputs_days.csv")
+    assert len(days) == 2 * 24 and days["weight_days"].sum() == pytest.approx(365 * 24)
+    gens = pd.read_csv(tmp_path / "inputs_generators.csv")
+    assert {"tech", "attribute", "value", "unit"} <= set(gens.columns)
+    hourly = pd.read_csv(tmp_path / "solution_hourly.csv")
+    assert set(hourly["unit"]) == {"GW", "GWh"}
