@@ -74,10 +74,7 @@ SRC_HOURS = (
     "wind_grid_absorption_annual_2000_2023.csv (commit eec31877)"
 )
 SRC_PV = "pvlib 0.16 (Ineichen clear sky, Erbs, Hay-Davies); " + SRC_HOURS
-SRC_WIND = (
-    "Synthetic; smoothed power curve after Staffell & Pfenninger (2016) Energy 114:1224; "
-    + SRC_HOURS
-)
+SRC_WIND = "Synthetic; smoothed power curve after Staffell & Pfenninger (2016) Energy 114:1224; " + SRC_HOURS
 
 
 @dataclass(frozen=True)
