@@ -41,6 +41,23 @@ def _cmd_data_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_data_estimates(args: argparse.Namespace) -> int:
+    from zonesim.data import load
+    from zonesim.data.summary import estimates
+
+    table = estimates(load(args.data_dir))
+    if args.markdown:
+        print("| table | quantity | rows | method |\n|---|---|---:|---|")
+        for r in table.itertuples():
+            method = str(r.method).replace("|", "/").replace("\n", " ")
+            print(f"| {r.table} | {r.quantity} | {r.rows} | {method} |")
+    else:
+        with pd.option_context("display.width", 250, "display.max_colwidth", 160, "display.max_rows", 1000):
+            print(table.to_string(index=False))
+    print(f"\n{int(table['rows'].sum())} estimated values in {table['table'].nunique()} tables")
+    return 0
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     from zonesim.plot import pathways_figure
     from zonesim.runner import run
@@ -88,6 +105,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--year", type=int, default=2020)
     s.add_argument("--data-dir", default=None)
     s.set_defaults(func=_cmd_data_summary)
+    s = data_sub.add_parser("estimates", help="list every estimated quantity with its method")
+    s.add_argument("--data-dir", default=None)
+    s.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    s.set_defaults(func=_cmd_data_estimates)
 
     p = sub.add_parser("plan", help="solve one city's planning LP and export inputs and solution")
     p.add_argument("city", help="city id, e.g. tangshan")

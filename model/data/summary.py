@@ -37,3 +37,31 @@ def zone_summary(base: BaseYear, year: int = 2020) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def _item_column(df: pd.DataFrame) -> str | None:
+    for col in ("variable", "parameter", "indicator", "name", "item", "tech", "series", "sector"):
+        if col in df.columns:
+            return col
+    return None
+
+
+def estimates(base: BaseYear) -> pd.DataFrame:
+    """Every estimated quantity: table, what it is, how many rows, and the method used."""
+    from zonesim.data.schema import TABLES
+
+    rows = []
+    for name, table in TABLES.items():
+        if not table.provenance:
+            continue
+        df = getattr(base, name)
+        est = df[df["estimate"]]
+        if est.empty:
+            continue
+        item = _item_column(est)
+        keys = [item, "method"] if item else ["method"]
+        for key, grp in est.groupby(keys, dropna=False, sort=True):
+            what = key[0] if item else ""
+            method = key[-1] if isinstance(key, tuple) else key
+            rows.append({"table": table.file, "quantity": what, "rows": len(grp), "method": method})
+    return pd.DataFrame(rows)
