@@ -113,6 +113,9 @@ class TransitionModel(mesa.Model):
             for i, row in self.city_table.iterrows()
         ]
         self.trend_growth = self._trend_growth()
+        tech = self.base.technologies
+        life = tech[(tech["tech"] == "coal") & (tech["parameter"] == "lifetime")].sort_values("year")
+        self.coal_lifetime = float(life["value"].iloc[0])
         self.prices = self._prices()
         self.factors = self._emission_factors()
         self.planner = planner if planner is not None else CityPlanner(self.base, scenario)
@@ -421,14 +424,16 @@ class TransitionModel(mesa.Model):
         """Each city's planner proposes this year's builds, retirements and programmes."""
         outcomes = {}
         end = self.scenario.horizon.end_year
-        target_year = rules.target_year or end
+        lifetime = self.coal_lifetime
         for city in self.cities:
             if rules.retire_coal_max_mw is not None:
                 city.coal.retire_small(rules.retire_coal_max_mw)
-                city.sync_coal()
-            years = list(range(self.year, max(target_year, self.year) + 1))
+            city.coal.retire_aged(self.year, lifetime)
+            city.sync_coal()
+            # rolling: this year only, against this year's milestone; foresight: to the horizon
+            years = [self.year]
             if self.scenario.planner.mode == "foresight":
-                years = list(range(self.year, max(end, target_year) + 1))
+                years = list(range(self.year, end + 1))
             outlook = self._outlook(city, years, rules)
             policy = self._policy_inputs(city, rules)
             outcome = self.planner.plan(city, outlook, policy)
@@ -458,8 +463,7 @@ class TransitionModel(mesa.Model):
             target_reduction_pct=self._target_pct(city, rules),
             base_coal_tce=self.base_coal[city.city_id],
             budget_bn=self.budget(city, rules),
-            other_energy_per_fossil=self.residual.get(city.city_id, {}).get("energy", 0.0),
-            other_coal_per_fossil=self.residual.get(city.city_id, {}).get("coal", 0.0),
+            residual=self.residual.get(city.city_id, {}),
         )
 
     def _target_pct(self, city: CityAgent, rules: YearRules) -> float:
@@ -549,14 +553,17 @@ class TransitionModel(mesa.Model):
         generation = sum(power.generation_mwh.values())
         net_import = demand + power.storage_loss_mwh - generation
         factor = self.planner.conversion_tce_per_mwh(self.year)
-        r = self.residual.get(city.city_id, {"energy": 0.0, "coal": 0.0, "co2": 0.0})
+        none = ("fossil_final", 0.0)
+        r = self.residual.get(city.city_id, {"energy": none, "coal": none, "co2": none})
+        basis = {"fossil_final": fossil_final, "power_fossil": power.fossil_fuel_tce}
+        other = {k: ratio * basis[b] for k, (b, ratio) in r.items()}
         flows = {
             "demand_mwh": demand,
             "generation_mwh": generation,
             "net_import_mwh": net_import,
             "storage_loss_mwh": power.storage_loss_mwh,
-            "other_coal_tce": r["coal"] * fossil_final,
-            "other_co2_t": r["co2"] * fossil_final,
+            "other_coal_tce": other["coal"],
+            "other_co2_t": other["co2"],
         }
         comp = EnergyComponents(
             fossil_final=fossil_final,
@@ -565,7 +572,7 @@ class TransitionModel(mesa.Model):
             nonfossil_old=power.nonfossil_old_mwh * factor,
             nonfossil_new=power.nonfossil_new_mwh * factor,
             net_import=net_import * factor,
-            other=r["energy"] * fossil_final,
+            other=other["energy"],
         )
         return comp, flows
 
@@ -605,15 +612,31 @@ class TransitionModel(mesa.Model):
             if city.city_id in hist.index and comp.fossil_final > 0:
                 h = hist.loc[city.city_id]
                 self.residual[city.city_id] = {
-                    "energy": (h["energy_total"] - comp.total) / comp.fossil_final,
-                    "coal": (h["coal"] - coal) / comp.fossil_final,
-                    "co2": (h["co2"] - co2) / comp.fossil_final,
+                    name: self._residual_ratio(gap, comp.fossil_final, comp.power_fossil)
+                    for name, gap in (
+                        ("energy", h["energy_total"] - comp.total),
+                        ("coal", h["coal"] - coal),
+                        ("co2", h["co2"] - co2),
+                    )
                 }
             comp, flows = self._components(city, dispatch)
             self.base_components[city.city_id] = comp
             self.base_gdp[city.city_id] = float(self.gdp()[city.index])
             self.base_coal[city.city_id] = coal + flows["other_coal_tce"]
             self._record(city, comp, flows, dispatch, None)
+
+    @staticmethod
+    def _residual_ratio(gap: float, fossil_final: float, power_fossil: float) -> tuple[str, float]:
+        """How a base-year gap to the data is carried forward: (basis, ratio to the basis).
+
+        A positive gap (the data count more: coking, refining, process CO2, statistical
+        difference) moves with fossil final use. A negative gap (the fleet burns more than the
+        city's statistics attribute to it, typically power exported or plants outside the
+        statistical boundary) moves with the fuel burnt in local power plants.
+        """
+        if gap < 0 and power_fossil > 0:
+            return ("power_fossil", gap / power_fossil)
+        return ("fossil_final", gap / fossil_final)
 
     def _co2(self, e: np.ndarray, power: PlanOutcome) -> float:
         """Direct CO2 of final fossil use and local power plants, t."""
@@ -682,6 +705,7 @@ class TransitionModel(mesa.Model):
             "status": "zone" if city.has_status else "no_status",
         }
         self.records.append(row)
+        city.last_power_fossil_tce = power.fossil_fuel_tce
         if rules is not None:
             self.plans.append(
                 {

@@ -196,7 +196,10 @@ class PlannerSettings(_Strict):
 
     n_days: Annotated[int, Field(ge=1, le=365)] = Field(description="Representative days")
     mode: Literal["rolling", "foresight"] = Field(
-        description="rolling: re-plan each year; foresight: one plan over the horizon"
+        description=(
+            "rolling: plan each year for that year against its milestone on the straight path "
+            "to the target; foresight: each year plan to the horizon's end"
+        )
     )
 
 

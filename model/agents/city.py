@@ -44,6 +44,12 @@ class CoalFleet:
         self.alive[hit] = False
         return float(self.capacity_mw[hit].sum())
 
+    def retire_aged(self, year: int, lifetime: float) -> float:
+        """Retire units that reach ``lifetime`` years of age in ``year``; returns MW retired."""
+        hit = self.alive & (self.start_year + lifetime <= year)
+        self.alive[hit] = False
+        return float(self.capacity_mw[hit].sum())
+
     def retire_oldest(self, mw: float) -> float:
         """Retire ``mw`` of capacity, oldest units first; returns MW retired.
 
@@ -117,6 +123,7 @@ class CityAgent(mesa.Agent):
         self.support_bonus = 0.0  # fraction of budget added by last rating
         self.built_by_land: dict[tuple[str, str], float] = {}  # MW built per (tech, land class)
         self.finance_share = 1.0  # share of last year's plan the city could finance
+        self.last_power_fossil_tce = 0.0  # fuel burnt in local power plants last year
 
     # ------------------------------------------------------------------ verbs
     def sync_coal(self) -> None:

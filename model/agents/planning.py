@@ -64,8 +64,8 @@ class PolicyInputs:
     target_reduction_pct: float
     base_coal_tce: float
     budget_bn: float | None = None
-    other_energy_per_fossil: float = 0.0  # base-year residual, tce per tce of fossil final use
-    other_coal_per_fossil: float = 0.0
+    residual: dict[str, tuple[str, float]] = field(default_factory=dict)
+    """Base-year residual per quantity: (basis, ratio); see TransitionModel._residual_ratio."""
 
 
 @dataclass
@@ -160,8 +160,14 @@ class CityPlanner:
         """The LP's policy: caps net of the residual the LP does not model (model units -> LP)."""
         years = outlook.years
         fossil = sum(outlook.fossil_final_tce[c] for c in FUELS)
-        other_e = pol.other_energy_per_fossil * fossil / MEGA  # Mtce per year
-        other_c = pol.other_coal_per_fossil * fossil / MEGA
+
+        def other(name: str) -> np.ndarray:
+            """The residual the LP does not model, Mtce per year (power-based: last year's fuel)."""
+            basis, ratio = pol.residual.get(name, ("fossil_final", 0.0))
+            amount = fossil if basis == "fossil_final" else np.full(len(years), city.last_power_fossil_tce)
+            return ratio * amount / MEGA
+
+        other_e, other_c = other("energy"), other("coal")
         rule = pol.accounting_rule
         rules = self._rules_by_year(years)
         base = pol.base_components
@@ -172,14 +178,17 @@ class CityPlanner:
         start = self.scenario.horizon.start_year
         for i, (y, r, c) in enumerate(zip(years, rules, counts, strict=True)):
             enforce = r.enforce_targets and base is not None
-            on_target = enforce and y == (r.target_year or self.scenario.horizon.end_year)
             g = r.total_growth_pct_per_year
             frac = r.coal_cap_fraction if base is not None else None
-            base_int = base.counted_intensity(c) / (pol.base_gdp_bn * 1e5) if on_target else 0.0
+            # the intensity milestone of year y on the straight path to the target (what the
+            # annual evaluation checks), the full cut from the target year on
+            target_year = r.target_year or self.scenario.horizon.end_year
+            progress = min((y - start) / max(target_year - start, 1), 1.0)
+            base_int = base.counted_intensity(c) / (pol.base_gdp_bn * 1e5) if enforce else 0.0
             gdp_10k = outlook.gdp_bn[i] * 1e5
             intensity_cap.append(
-                base_int * (1 - pol.target_reduction_pct / 100) - other_e[i] * MEGA / gdp_10k
-                if on_target
+                base_int * (1 - pol.target_reduction_pct / 100 * progress) - other_e[i] * MEGA / gdp_10k
+                if enforce
                 else None
             )
             energy_cap.append(
@@ -203,10 +212,9 @@ class CityPlanner:
             coal_substitution_ratio=now.coal_substitution_ratio
             if now.coal_cap_fraction is not None
             else None,
-            min_coal_gw=min(
-                self.base.param("min_coal_share_of_2020_fleet") * city.coal_2020_mw / KILO,
-                city.state.capacity("coal") / KILO,
-            ),
+            # coal kept for security of supply (保供调峰): units retire by age or by the
+            # retirement lever, not by the planner's choice
+            min_coal_gw=city.state.capacity("coal") / KILO,
         )
 
     def _outlook(self, o: Outlook) -> CityOutlook:
@@ -246,6 +254,8 @@ class CityPlanner:
             pot = 0.0 if dispatch_only else outlook.programme_potential_tce.get((sector, kind), 0.0) / MEGA
             progs.append(replace(p, potential_mtce=(pot,) * len(years), existing_mtce=0.0))
         gens, stores = inp.generators, inp.storage
+        if city.coal_2020_mw <= 0:  # no coal site in the city: no new coal (e.g. Beijing Jingxi)
+            gens = tuple(replace(g, buildable=False) if g.name == "coal" else g for g in gens)
         if dispatch_only:
             gens = tuple(replace(g, buildable=False) for g in gens)
             stores = tuple(replace(x, buildable=False) for x in stores)
