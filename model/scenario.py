@@ -299,7 +299,14 @@ def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[P
     if not isinstance(parent, str):
         line = _line_of(node, ("extends",))
         raise ScenarioError(f"{path}, line {line}: field 'extends': expected a file path, got {parent!r}")
-    base_data, base_trees = _resolve(path.parent / parent, (*seen, path))
+    target = path.parent / parent
+    if not target.is_file():
+        line = _line_of(node, ("extends",))
+        raise ScenarioError(
+            f"{path}, line {line}: field 'extends': file {str(target)!r} not found; expected a "
+            "scenario file path relative to this file"
+        )
+    base_data, base_trees = _resolve(target, (*seen, path))
     return _merge(base_data, data), {**base_trees, **trees}
 
 

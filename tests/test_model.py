@@ -117,21 +117,37 @@ def test_same_seed_same_tables_other_seed_differs(base):
 @SLOW
 @given(loose=st.floats(0.0, 10.0), extra=st.floats(2.0, 20.0))
 def test_stricter_coal_cap_never_raises_coal_use(base, frictionless, loose, extra):
-    """Every city-year uses no more coal under a stricter cap.
+    """A stricter coal cap never raises coal use: in the first year it binds, city by city,
+    and over the horizon in total, with and without the finance friction.
 
-    Asserted where every planned project is financed: with the finance friction the realised
-    path depends on which projects were built, so there only the horizon total is asserted.
+    Later single years are not compared city by city: a stricter cap changes the state the
+    next year starts from (retrofits done, capacity built), and a city whose cap no longer
+    binds may then burn a little more coal in one year than on the looser path.
     """
 
     def lever(cut):
         return {"coal_reduction": {"cut_pct_by_end": cut, "substitution_ratio": 1.0, "start_year": 2021}}
 
-    a = pathway(base, frictionless, levers=lever(loose))["coal_tce"]
-    b = pathway(base, frictionless, levers=lever(loose + extra))["coal_tce"]
-    assert (b <= a * (1 + 1e-6)).all(), (a - b)[b > a * (1 + 1e-6)]
-    a = pathway(base, None, levers=lever(loose))["coal_tce"]
-    b = pathway(base, None, levers=lever(loose + extra))["coal_tce"]
-    assert b.sum() <= a.sum() * (1 + 1e-6)
+    for params in (frictionless, None):
+        a = pathway(base, params, levers=lever(loose))["coal_tce"]
+        b = pathway(base, params, levers=lever(loose + extra))["coal_tce"]
+        first = a.index.get_level_values("year") == 2021
+        assert (b[first] <= a[first] * (1 + 1e-6)).all(), (a - b)[first]
+        assert b.sum() <= a.sum() * (1 + 1e-6)
+
+
+def test_coal_use_stays_within_the_cap_where_the_planner_reports_no_gap(base, frictionless):
+    """Realised coal is within the cap plus the reported gap, to 0.1 %: the LP estimates the
+    base-year residual from last year's power fuel, the accounts from this year's."""
+    lever = {"coal_reduction": {"cut_pct_by_end": 15.0, "substitution_ratio": 1.0, "start_year": 2021}}
+    m = TransitionModel(small(levers=lever), base=base, params=frictionless)
+    m.run()
+    rec = pd.DataFrame(m.records).set_index(["city_id", "year"])
+    plans = pd.DataFrame(m.plans).set_index(["city_id", "year"])
+    for (cid, year), row in plans.iterrows():
+        cap = (1 - 0.15 * (year - 2020) / 2) * m.base_coal[cid]
+        gap = row.get("slack_coal", 0.0) * 1e6
+        assert rec.loc[(cid, year), "coal_tce"] <= cap + gap + 1e-3 * cap
 
 
 @SLOW
