@@ -7,6 +7,7 @@ shows a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from pathlib import Path
 
@@ -83,6 +84,10 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+PLUGINS = ("zonesim.batch.cli", "zonesim.report.cli", "zonesim.calibration.cli")
+"""Modules that add subcommands: each has ``register(subparsers)`` (absent modules are skipped)."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``zonesim`` command."""
     parser = argparse.ArgumentParser(prog="zonesim", description=__doc__.splitlines()[0])
@@ -116,6 +121,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", required=True, help="scenario YAML file")
     p.add_argument("--export", required=True, help="folder for the CSV export")
     p.set_defaults(func=_cmd_plan)
+    for module in PLUGINS:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+            continue
+        mod.register(sub)
     return parser
 
 

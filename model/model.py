@@ -598,6 +598,7 @@ class TransitionModel(mesa.Model):
                 base_gdp_bn=float(self.gdp()[city.index]),
                 target_reduction_pct=0.0,
                 base_coal_tce=0.0,
+                budget_bn=self.budget(city, YearRules()),
             )
             dispatch = self.planner.dispatch_base_year(city, outlook, policy)
             if dispatch.status != "optimal":

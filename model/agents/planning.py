@@ -138,6 +138,8 @@ class CityPlanner:
         self.scenario = scenario
         self._planners: dict[str, Planner] = {}
         self.last_input: dict[str, PlannerInput] = {}
+        self._storage_efficiency: dict[str, dict[str, float]] = {}
+        self._export_limit: dict[str, float] = {}
 
     @property
     def discount_rate(self) -> float:
@@ -254,11 +256,20 @@ class CityPlanner:
             pot = 0.0 if dispatch_only else outlook.programme_potential_tce.get((sector, kind), 0.0) / MEGA
             progs.append(replace(p, potential_mtce=(pot,) * len(years), existing_mtce=0.0))
         gens, stores = inp.generators, inp.storage
+        # storage efficiency held at its first value per city: it sits in hourly rows, and a
+        # yearly change (0.906 -> 0.920 for batteries over 2021-25) would force a rebuild
+        pinned = self._storage_efficiency.setdefault(city.city_id, {x.name: x.efficiency for x in stores})
+        # exports limited by the 2020 fleet's surplus over peak: new local capacity built for
+        # the city's own needs must not open a larger export channel for its coal plants
+        export_gw = self._export_limit.setdefault(city.city_id, inp.market.export_limit_gw)
+        inp = replace(inp, market=replace(inp.market, export_limit_gw=export_gw))
+        stores = tuple(replace(x, efficiency=pinned.get(x.name, x.efficiency)) for x in stores)
         if city.coal_2020_mw <= 0:  # no coal site in the city: no new coal (e.g. Beijing Jingxi)
             gens = tuple(replace(g, buildable=False) if g.name == "coal" else g for g in gens)
-        if dispatch_only:
-            gens = tuple(replace(g, buildable=False) for g in gens)
-            stores = tuple(replace(x, buildable=False) for x in stores)
+        if dispatch_only:  # nothing can be built: limits to zero, same model structure as later
+            gens = tuple(replace(g, build_limit_gw=0.0) if g.buildable else g for g in gens)
+            stores = tuple(replace(x, build_limit_gw=0.0) if x.buildable else x for x in stores)
+            pots = {k: 0.0 for k in pots}
         return replace(inp, generators=gens, storage=stores, potentials=pots, programmes=tuple(progs))
 
     # ------------------------------------------------------------------- solve
@@ -281,7 +292,7 @@ class CityPlanner:
     def dispatch_base_year(self, city: CityAgent, outlook: Outlook, pol: PolicyInputs) -> PlanOutcome:
         """Dispatch the existing fleet against the base year's demand (nothing can be built)."""
         inp = self.build_input(city, outlook, pol, dispatch_only=True)
-        return outcome(Planner(inp).solve(), inp)
+        return outcome(self.solve(city.city_id, inp), inp)
 
 
 def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
