@@ -14,15 +14,15 @@ REFERENCE = {
 }
 
 VALUES = {
-    "objective_bn_cny": 354.99106249127595,
+    "objective_bn_cny": 351.9257665369903,
     "n_vars": 7430,
     "n_rows": 6514,
     "n_nonzeros": 29702,
     "new_gw": {
-        "battery_2h": 1.4446,
-        "battery_4h": 2.7374,
+        "battery_2h": 2.4077,
+        "battery_4h": 0.0,
         "coal": 0.0,
-        "gas": 7.6241,
+        "gas": 7.7781,
         "solar": 15.4702,
         "wind": 0.581,
     },
@@ -37,5 +37,11 @@ CHANGES = [
         "first recorded",
         "all values",
         "planner LP and data tables as first committed (data version 4305df698eb1)",
+    ),
+    (
+        "2026-11-27",
+        "objective 354.99 -> 351.93; battery_2h 1.44 -> 2.41, battery_4h 2.74 -> 0, gas 7.62 -> 7.78",
+        "data: import_limit_share_of_peak 0.5 -> 1.0 (planner_parameters.csv). Imports now carry "
+        "the peak the old limit left to 4 h batteries; counts unchanged",
     ),
 ]
