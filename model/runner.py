@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
+from zonesim.agents.params import AgentParams
 from zonesim.data import BaseYear, load
 from zonesim.model import TransitionModel
 from zonesim.results import Results, code_version
@@ -19,19 +21,23 @@ def run(
     base: BaseYear | None = None,
     progress: bool = False,
     iamc: bool = False,
+    agent_params: dict[str, float] | None = None,
     **overrides: Any,
 ) -> Results:
     """Simulate ``scenario`` (a Scenario or a YAML path) to its horizon and return its tables.
 
-    ``overrides`` are merged into a scenario file's settings (e.g. ``seed=3``). With
-    ``out`` the tables are also written there as Parquet.
+    ``overrides`` are merged into a scenario file's settings (e.g. ``seed=3``);
+    ``agent_params`` override behavioural parameters of ``agent_parameters.csv`` by name
+    (e.g. ``{"aeei_pct": 1.5}``; calibration and uncertainty analysis use this). With ``out``
+    the tables are also written there as Parquet.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, **overrides)
     elif overrides:
         scenario = Scenario.model_validate({**scenario.model_dump(), **overrides})
     base = base if base is not None else load()
-    model = TransitionModel(scenario, base=base)
+    params = AgentParams.from_data(base, **(agent_params or {}))
+    model = TransitionModel(scenario, base=base, params=params)
     years = range(scenario.horizon.start_year + 1, scenario.horizon.end_year + 1)
     for _ in tqdm(years, desc=scenario.name, unit="yr", disable=not progress):
         model.step()
@@ -45,6 +51,7 @@ def run(
             "seed": scenario.seed,
             "data_version": base.version,
             "code_version": code_version(),
+            "agent_params": json.dumps(agent_params or {}, sort_keys=True),
         },
     )
     if out is not None:

@@ -1,0 +1,1 @@
+"""Policy comparison reports and the interactive view."""
