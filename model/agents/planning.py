@@ -152,6 +152,17 @@ class CityPlanner:
             return self.base.constant("elec_calorific_kgce_per_kwh")
         return self.base.constant("elec_coal_equivalent_kgce_per_kwh", year)
 
+    def new_coal_allowed(self, city: CityAgent, year: int) -> bool:
+        """New coal power may be built: the city has coal sites (2020 units) and its province
+        does not ban new coal (coal_build_rules.csv: 大气十条 key regions)."""
+        if city.coal_2020_mw <= 0:
+            return False
+        rules = self.base.coal_build_rules.set_index("province_code")
+        if city.province_code not in rules.index:
+            return True
+        row = rules.loc[city.province_code]
+        return bool(row["new_coal_allowed"]) or year < int(row["from_year"])
+
     # ------------------------------------------------------------------ inputs
     def _rules_by_year(self, years: list[int]) -> list[YearRules]:
         h = self.scenario.horizon
@@ -264,7 +275,7 @@ class CityPlanner:
         export_gw = self._export_limit.setdefault(city.city_id, inp.market.export_limit_gw)
         inp = replace(inp, market=replace(inp.market, export_limit_gw=export_gw))
         stores = tuple(replace(x, efficiency=pinned.get(x.name, x.efficiency)) for x in stores)
-        if city.coal_2020_mw <= 0:  # no coal site in the city: no new coal (e.g. Beijing Jingxi)
+        if not self.new_coal_allowed(city, years[0]):
             gens = tuple(replace(g, buildable=False) if g.name == "coal" else g for g in gens)
         if dispatch_only:  # nothing can be built: limits to zero, same model structure as later
             gens = tuple(replace(g, build_limit_gw=0.0) if g.buildable else g for g in gens)

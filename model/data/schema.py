@@ -365,6 +365,24 @@ _register(
     )
 )
 
+_register(
+    Table(
+        "coal_build_rules",
+        "coal_build_rules.csv",
+        "Whether new coal power may be approved in a province (air-pollution and coal-control rules).",
+        (
+            _c("province_code", "str", "Two-letter code"),
+            _c(
+                "new_coal_allowed",
+                "bool",
+                "New coal-fired power (other than combined heat and power) may be built",
+            ),
+            _c("from_year", "int", "Year the rule took effect"),
+        ),
+        key=("province_code",),
+    )
+)
+
 _PARAMETER_COLUMNS = (
     _c("name", "str", "Parameter name"),
     _c("value", "float", "Default value in `unit`"),
