@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from zonesim.agents.firms import FOSSIL, INTENSIVE_MASK, SECTOR_INDEX
 from zonesim.levers.rules import YearRules
 from zonesim.model import TransitionModel
