@@ -10,6 +10,11 @@ Primary energy of a city (tce) is the sum of five components::
     other          base-year calibration residual: transformation losses and statistical
                    difference against the compiled data, carried forward with fossil final use
 
+Net exports of a city that generates non-fossil power are split by the local generation
+mix (``export_nonfossil_old/new``): where a rule removes non-fossil generation from a
+measure, the exported non-fossil part is not deducted either (otherwise a city exporting
+nuclear or wind power would earn a credit for energy the rule no longer counts).
+
 The conversion factor is the coal-equivalent (发电煤耗) or the calorific value of
 electricity, as the scenario says. Feedstock (a share of the chemical sector's fossil use)
 is part of ``fossil_final`` and reported separately so that the rules can remove it.
@@ -73,6 +78,8 @@ class EnergyComponents:
     nonfossil_new: float
     net_import: float
     other: float = 0.0
+    export_nonfossil_old: float = 0.0
+    export_nonfossil_new: float = 0.0
 
     @property
     def total(self) -> float:
@@ -93,7 +100,8 @@ class EnergyComponents:
             - (0.0 if c.feedstock_in_total else self.feedstock)
             + self.power_fossil
             + (self.nonfossil_old if c.nonfossil_old_in_total else 0.0)
-            + (self.nonfossil_new if c.nonfossil_new_in_total else 0.0)
+            + (self.nonfossil_new if c.nonfossil_new_in_total else self.export_nonfossil_new)
+            + (0.0 if c.nonfossil_old_in_total else self.export_nonfossil_old)
             + self.net_import
             + self.other
         )
@@ -101,11 +109,12 @@ class EnergyComponents:
     def counted_intensity(self, c: Counting) -> float:
         """Energy counted toward the intensity check, tce."""
         nonfossil = self.nonfossil_old + self.nonfossil_new
+        exported = self.export_nonfossil_old + self.export_nonfossil_new
         return (
             self.fossil_final
             - (0.0 if c.feedstock_in_intensity else self.feedstock)
             + self.power_fossil
-            + (nonfossil if c.nonfossil_in_intensity else 0.0)
+            + (nonfossil if c.nonfossil_in_intensity else exported)
             + self.net_import
             + self.other
         )

@@ -565,6 +565,9 @@ class TransitionModel(mesa.Model):
             "other_coal_tce": other["coal"],
             "other_co2_t": other["co2"],
         }
+        export = max(-net_import, 0.0) * factor
+        share_old = power.nonfossil_old_mwh / generation if generation > 0 else 0.0
+        share_new = power.nonfossil_new_mwh / generation if generation > 0 else 0.0
         comp = EnergyComponents(
             fossil_final=fossil_final,
             feedstock=float(self.feedstock()[city.index]),
@@ -573,6 +576,8 @@ class TransitionModel(mesa.Model):
             nonfossil_new=power.nonfossil_new_mwh * factor,
             net_import=net_import * factor,
             other=other["energy"],
+            export_nonfossil_old=export * share_old,
+            export_nonfossil_new=export * share_new,
         )
         return comp, flows
 
@@ -689,6 +694,8 @@ class TransitionModel(mesa.Model):
             "energy_counted_total_tce": comp.counted_total(c),
             "energy_counted_intensity_tce": comp.counted_intensity(c),
             "energy_intensity_tce_per_10k": intensity,
+            "base_counted_intensity_tce": base.counted_intensity(c),
+            "base_gdp_bn": gdp0,
             "intensity_change_pct": 100.0 * (intensity / intensity0 - 1.0),
             "intensity_target_pct": -target,
             "coal_tce": coal,

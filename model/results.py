@@ -14,6 +14,7 @@ import zonesim
 
 # variables summed over cities to zone and all-zone totals; intensities are recomputed
 ADDITIVE_PREFIXES = (
+    "base_",
     "gdp_",
     "final_",
     "feedstock_",
@@ -73,8 +74,9 @@ class Results:
         z = df.groupby(["zone_id", "year"], as_index=False)[add].sum()
         z["energy_intensity_tce_per_10k"] = z["energy_counted_intensity_tce"] / (z["gdp_bn"] * 1e5)
         z["co2_intensity_t_per_10k"] = z["co2_t"] / (z["gdp_bn"] * 1e5)
-        base = z[z["year"] == z["year"].min()].set_index("zone_id")["energy_intensity_tce_per_10k"]
-        z["intensity_change_pct"] = 100 * (z["energy_intensity_tce_per_10k"] / z["zone_id"].map(base) - 1)
+        # the base year measured under each year's accounting rule (base_* columns per city-year)
+        base_intensity = z["base_counted_intensity_tce"] / (z["base_gdp_bn"] * 1e5)
+        z["intensity_change_pct"] = 100 * (z["energy_intensity_tce_per_10k"] / base_intensity - 1)
         tgt = df.groupby("zone_id").apply(
             lambda g: (g["intensity_target_pct"] * g["gdp_bn"]).sum() / g["gdp_bn"].sum(),
             include_groups=False,

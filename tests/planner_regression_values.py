@@ -14,7 +14,7 @@ REFERENCE = {
 }
 
 VALUES = {
-    "objective_bn_cny": 351.9257665369903,
+    "objective_bn_cny": 453.7517050503438,
     "n_vars": 7430,
     "n_rows": 6514,
     "n_nonzeros": 29702,
@@ -22,7 +22,7 @@ VALUES = {
         "battery_2h": 2.4077,
         "battery_4h": 0.0,
         "coal": 0.0,
-        "gas": 7.7781,
+        "gas": 9.0846,
         "solar": 15.4702,
         "wind": 0.581,
     },
@@ -43,5 +43,12 @@ CHANGES = [
         "objective 354.99 -> 351.93; battery_2h 1.44 -> 2.41, battery_4h 2.74 -> 0, gas 7.62 -> 7.78",
         "data: import_limit_share_of_peak 0.5 -> 1.0 (planner_parameters.csv). Imports now carry "
         "the peak the old limit left to 4 h batteries; counts unchanged",
+    ),
+    (
+        "2026-11-27",
+        "objective 351.93 -> 453.75; gas 7.78 -> 9.08",
+        "data: coal price 522.5 -> 719.9 CNY/tce (2020) and 852.7 (2025) from Chinese port prices and "
+        "the NDRC 2022 long-term-contract range (prices.csv); dearer coal makes gas and imports "
+        "relatively cheaper; counts unchanged",
     ),
 ]

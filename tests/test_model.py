@@ -227,3 +227,14 @@ def test_coal_fleet_retirement_is_monotone_and_exact(caps, limit, more, mw):
     done = c.retire_oldest(mw)
     assert done == pytest.approx(min(mw, sum(caps)), rel=1e-9, abs=1e-6)
     assert c.total_mw == pytest.approx(sum(caps) - done, rel=1e-9, abs=1e-6)
+
+
+def test_zone_aggregates_recompute_intensity_under_each_years_rule(base):
+    r = run(small(horizon={"start_year": 2020, "end_year": 2024}), base=base)
+    z = r.zones().set_index(["zone_id", "year"])
+    city = r.pathways[r.pathways["city_id"] == "tongling"].set_index("year")  # Z07 has one city
+    for year, row in city.iterrows():
+        assert z.loc[("Z07", year), "intensity_change_pct"] == pytest.approx(
+            row["intensity_change_pct"], rel=1e-9
+        )
+        assert z.loc[("Z07", year), "gdp_bn"] == pytest.approx(row["gdp_bn"], rel=1e-12)

@@ -924,12 +924,102 @@ BENCHMARK_TARIFF = {
 BENCHMARK_TARIFF_OLD = {"CQ": 0.3796, "SC": 0.4012, "GZ": 0.3363, "XJ": 0.2500}
 
 
+# Chinese thermal coal (5,500 kcal/kg NAR, Qinhuangdao port, CNY/t). No published 2020 annual
+# average could be retrieved with the search tool; the 2020 value is the mean of dated 2020 spot
+# quotes, each with its address. 1 tce = 7,000 kcal, so CNY/tce = CNY/t x 7000 / 5500.
+COAL_KCAL_PER_KG = 5500
+TCE_KCAL_PER_KG = 7000
+COAL_QHD_2020_QUOTES = [  # (date, CNY/t, source)
+    (
+        "2020-02-end",
+        556,
+        "Xinhua 2020-04-19: 540 on 3 Apr, 'down 16 yuan from the end of February', https://en.imsilkroad.com/p/312863.html",
+    ),
+    ("2020-04-03", 540, "Xinhua 2020-04-19, https://en.imsilkroad.com/p/312863.html"),
+    (
+        "2020-05",
+        500,
+        "Chuancai Securities coal H1-2020 review: price 'fell below 500' in Q2 before the May turn, http://www.baogao8.com/p-110855.html",
+    ),
+    (
+        "2020-06-end",
+        570,
+        "Chuancai Securities coal H1-2020 review: '截止6月底煤价达到570元/吨', http://www.baogao8.com/p-110855.html",
+    ),
+    (
+        "2020-11-27",
+        586,
+        "Xinhua 2021-01-24: 642 on 25 Dec, 'up 56 yuan from Nov. 27', http://www.china.org.cn/china/Off_the_Wire/2021-01/24/content_77148925.htm",
+    ),
+    (
+        "2020-12-25",
+        642,
+        "Xinhua 2021-01-24, http://www.china.org.cn/china/Off_the_Wire/2021-01/24/content_77148925.htm",
+    ),
+]
+# NDRC 发改价格〔2022〕303号 (24 Feb 2022, in force 1 May 2022): reasonable range of the medium- and
+# long-term contract price of Qinhuangdao 5,500 kcal 下水煤, 570-770 CNY/t.
+COAL_LTC_RANGE_2022 = (570, 770)
+COAL_LTC_URL = "http://www.dongmingdx.com/article/56327.html"
+COAL_LTC_URL2 = (
+    "https://www.channelnewsasia.com/business/china-sets-price-guide-benchmark-thermal-coal-2516571"
+)
+
+
+def _coal_cny_tce(cny_t: float) -> float:
+    return cny_t * TCE_KCAL_PER_KG / COAL_KCAL_PER_KG
+
+
 def build_prices(raw: Path) -> pd.DataFrame:
     rows = []
+    # --- coal: Chinese port price (2020) and policy contract range (2025)
+    q = [v for _, v, _ in COAL_QHD_2020_QUOTES]
+    c2020 = sum(q) / len(q)
+    rows.append(
+        _row(
+            item="coal",
+            region="national",
+            year=2020,
+            value=round(_coal_cny_tce(c2020), 1),
+            unit="CNY2020/tce",
+            source="Qinhuangdao 5,500 kcal/kg thermal-coal spot quotes, 2020: "
+            + "; ".join(f"{d} {v} CNY/t ({s})" for d, v, s in COAL_QHD_2020_QUOTES),
+            estimate=True,
+            method=(
+                f"mean of the {len(q)} dated 2020 spot quotes = {c2020:.1f} CNY/t (5,500 kcal/kg) x 7000/5500 "
+                "(1 tce = 7,000 kcal) ; no published 2020 annual average was retrieved (quotes miss Jul-Oct and "
+                "over-weight the December spike and the May trough equally); port (FOB north-port) price, "
+                "excludes rail/sea freight to inland plants"
+            ),
+        )
+    )
+    lo, hi = COAL_LTC_RANGE_2022
+    mid = (lo + hi) / 2
+    rows.append(
+        _row(
+            item="coal",
+            region="national",
+            year=2025,
+            value=round(_coal_cny_tce(mid), 1),
+            unit="CNY2020/tce",
+            source=(
+                "NDRC 关于进一步完善煤炭市场价格形成机制的通知 (发改价格〔2022〕303号): reasonable range of the "
+                f"medium/long-term contract price of Qinhuangdao 5,500 kcal 下水煤 {lo}-{hi} CNY/t, "
+                f"{COAL_LTC_URL}; also Reuters 2022-02-24, {COAL_LTC_URL2}"
+            ),
+            estimate=True,
+            method=(
+                f"policy benchmark, not a market price: midpoint of the range = {mid:.0f} CNY/t x 7000/5500; "
+                "nominal 2022 CNY, NOT deflated to 2020 (no deflator sourced in this build); the 675 CNY/t "
+                "long-term-contract base price could not be retrieved with a citable address"
+            ),
+        )
+    )
+    # --- gas, oil: PyPSA-China-PIK international markers (no Chinese price retrieved)
     fuel_src = "PyPSA-China-PIK default costs costs_{y}.csv, parameter 'fuel' (source there: {s}) (pik-piam/PyPSA-China-PIK@25c83bf)"
     for y in (2020, 2025):
         pc = pd.read_csv(raw / f"pypsa_china_pik_costs_{y}.csv").set_index(["technology", "parameter"])
-        for item in ("coal", "gas", "oil"):
+        for item in ("gas", "oil"):
             r = pc.loc[(item, "fuel")]
             eur_mwh = float(r["value"])
             cny_tce = eur_mwh * MWH_TH_PER_TCE * EUR_CNY_2020
@@ -944,8 +1034,8 @@ def build_prices(raw: Path) -> pd.DataFrame:
                     estimate=True,
                     method=(
                         f"{eur_mwh} EUR/MWh_th x {MWH_TH_PER_TCE:.3f} MWh/tce x {EUR_CNY_2020} CNY/EUR; an international "
-                        "marker price used as proxy for China's delivered price (likely below the 2020 China "
-                        "thermal-coal price); same value in the 2025 file"
+                        "marker price used as proxy for China's delivered price (no citable Chinese city-gate or "
+                        "industrial price retrieved); same value in the 2025 file"
                     ),
                 )
             )
