@@ -14,7 +14,7 @@ REFERENCE = {
 }
 
 VALUES = {
-    "objective_bn_cny": 453.7517050503438,
+    "objective_bn_cny": 457.227852587605,
     "n_vars": 7430,
     "n_rows": 6514,
     "n_nonzeros": 29702,
@@ -22,7 +22,7 @@ VALUES = {
         "battery_2h": 2.4077,
         "battery_4h": 0.0,
         "coal": 0.0,
-        "gas": 9.0846,
+        "gas": 9.48,
         "solar": 15.4702,
         "wind": 0.581,
     },
@@ -50,5 +50,11 @@ CHANGES = [
         "data: coal price 522.5 -> 719.9 CNY/tce (2020) and 852.7 (2025) from Chinese port prices and "
         "the NDRC 2022 long-term-contract range (prices.csv); dearer coal makes gas and imports "
         "relatively cheaper; counts unchanged",
+    ),
+    (
+        "2026-11-27",
+        "objective 453.75 -> 457.23; gas 9.08 -> 9.48",
+        "model: representative days rescaled so weighted means equal annual means "
+        "(representative_days(..., rescale=True) in the adapter); counts unchanged",
     ),
 ]
