@@ -103,3 +103,13 @@ def test_version_changes_with_content(data_copy):
     path = data_copy / "agent_parameters.csv"
     path.write_text(path.read_text().replace("firm_size_sigma,1.2", "firm_size_sigma,1.3"))
     assert load(data_copy).version != v1
+
+
+def test_estimates_list_is_up_to_date(capsys):
+    """calibration/data/ESTIMATES.md is what `zonesim data estimates --markdown` prints now."""
+    from zonesim.cli import main
+
+    assert main(["data", "estimates", "--markdown"]) == 0
+    printed = capsys.readouterr().out.strip()
+    shipped = (default_data_dir() / "ESTIMATES.md").read_text().strip()
+    assert shipped.endswith(printed), "regenerate ESTIMATES.md: zonesim data estimates --markdown"
