@@ -311,7 +311,10 @@ class TransitionModel(mesa.Model):
         discount = rules.rate_discount if "efficiency" in rules.finance_eligible else 0.0
         hurdle = np.maximum(f.hurdle[idx] - discount, 1e-3)
         take = np.zeros(len(f), dtype=bool)
-        take[idx] = value * f.finance_access[idx] >= cost[f.sector[idx]] * hurdle / self.planner.discount_rate
+        worth = value * f.finance_access[idx] >= cost[f.sector[idx]] * hurdle / self.planner.discount_rate
+        # diffusion: of the firms for which the package pays, a share acts each year
+        acts = self.rng.random(idx.size) < self.params.retrofit_adoption_per_year
+        take[idx] = worth & acts
         f.retrofit(take, share[f.sector], self.year)
 
     def _circular_parks(self, rules: YearRules) -> None:

@@ -24,6 +24,7 @@ class AgentParams:
     entry_rate: float
     entry_status_bonus: float
     entrant_intensity_factor: float
+    retrofit_adoption_per_year: float
     profit_share_of_va: float
     profit_sigma: float
     electrification_mwh_per_tce: float
@@ -34,9 +35,18 @@ class AgentParams:
     rating_average: float
 
     @classmethod
-    def from_data(cls, base: BaseYear, **overrides: float) -> AgentParams:
-        """Read every field from the data, then apply ``overrides`` (e.g. calibrated values)."""
+    def from_data(cls, base: BaseYear, calibrated: bool = True, **overrides: float) -> AgentParams:
+        """Read every field from the data, apply the calibrated values, then ``overrides``.
+
+        Calibrated values (calibration/calibrated_parameters.json, identified parameters only)
+        replace the priors of agent_parameters.csv by default; ``calibrated=False`` keeps the
+        priors (calibration itself starts from them).
+        """
         values = {f.name: base.param(f.name) for f in fields(cls)}
+        if calibrated:
+            from zonesim.calibration.stats import calibrated_overrides
+
+            values.update(calibrated_overrides(base.data_dir, base.version))
         unknown = set(overrides) - set(values)
         if unknown:
             raise KeyError(f"unknown agent parameter(s) {sorted(unknown)}; known: {sorted(values)}")

@@ -1,0 +1,72 @@
+"""``zonesim calibrate``: fit behavioural parameters to 2015-2019 history, optionally report."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+# a small, CEADs-covered subset that keeps --quick under a minute (steel, chemicals,
+# power-exporting, services-led and north-eastern cities)
+QUICK_CITIES = ["shenyang", "changchun", "baotou", "tangshan", "zibo", "xuzhou", "luoyang", "dalian"]
+
+
+def _cmd_calibrate(args: argparse.Namespace) -> int:
+    from zonesim.calibration.backcast import reference
+    from zonesim.calibration.fit import calibrate
+    from zonesim.calibration.stats import default_path, make_record, write
+
+    t0 = time.time()
+    cities = args.cities or (QUICK_CITIES if args.quick else None)
+    n_firms = args.n_firms or (800 if args.quick else 3000)
+    print(f"building the 2020 reference run ({'all default' if cities is None else len(cities)} cities)...")
+    ref = reference(cities=cities, n_firms=n_firms)
+    print(f"  {time.time() - t0:.1f} s; fitting...")
+    result = calibrate(ref, quick=args.quick)
+    record = make_record(result, ref, quick=args.quick)
+    s = record["fit_statistics"]
+    print(
+        f"CO2 MAPE 2015-2019 (CEADs city-years): {s['co2_mape_ceads_pct']:.1f} %; "
+        f"GDP {s['gdp_mape_pct']:.1f} %; energy {s['energy_total_mape_pct']:.1f} %; "
+        f"coal {s['coal_mape_pct']:.1f} %"
+    )
+    shipped = cities is None and not args.quick and n_firms == 3000
+    out = Path(args.out) if args.out else (default_path() if shipped else None)
+    if out is not None:
+        write(record, out)
+        print(f"calibrated parameters written to {out}")
+    else:
+        print("reduced run (--quick/--cities/--n-firms): calibration file not written (use --out)")
+    if args.report:
+        from zonesim.calibration.report import write_report
+
+        page = write_report(args.report, result, record)
+        print(f"validation report written to {page}")
+    print(f"done in {time.time() - t0:.1f} s")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "calibrate", help="fit behavioural parameters to 2015-2019 city history (calibration/RECIPE.md)"
+    )
+    p.add_argument("--report", metavar="DIR", help="write the validation report (tables, figures) here")
+    p.add_argument("--cities", nargs="+", metavar="CITY", help="restrict to these city ids")
+    p.add_argument(
+        "--quick", action="store_true", help=f"reduced CI form: {len(QUICK_CITIES)} cities, 800 firms"
+    )
+    p.add_argument("--n-firms", type=int, default=None, help="firm agents (default 3000; 800 with --quick)")
+    p.add_argument(
+        "--out",
+        metavar="FILE",
+        help="calibration file (default: calibration/calibrated_parameters.json on full runs)",
+    )
+    p.set_defaults(func=_cmd_calibrate)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    parser = argparse.ArgumentParser(prog="zonesim")
+    register(parser.add_subparsers(dest="command", required=True))
+    a = parser.parse_args()
+    sys.exit(a.func(a))

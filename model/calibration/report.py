@@ -1,0 +1,156 @@
+"""Validation report: observed vs modelled per city and variable, figures, data caveats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from zonesim.calibration.stats import VARIABLES, by_city, comparison, summary  # noqa: E402
+
+# documented breaks in city_history (calibration/data/SOURCES-cities.md)
+BREAKS = {
+    "liupanshui": "CEADs CO2 2015->2016 -57 %: 2015 basis kept, 2016-2019 from the 2015 provincial share",
+    "tongling": "CEADs CO2 2017->2018 -66 %: 2015-2017 basis kept; 2019 census revision of GDP levels",
+    "daqing": "provincial energy break 2018 (Heilongjiang) rescaled; 2019 census revision of structure",
+    "changzhi": "provincial energy break 2018 (Shanxi) rescaled",
+    "huangshi": "provincial energy break 2018 (Hubei) rescaled",
+    "zhuzhou": "provincial energy break 2018 (Hunan) rescaled",
+    "xiangtan": "provincial energy break 2018 (Hunan) rescaled",
+    "loudi": "provincial energy break 2018 (Hunan) rescaled; no CEADs series (energy from peer intensity)",
+    "fushun": "no CEADs series after 2013: energy from peer-city intensity, CO2 from provincial ratio",
+    "songyuan": "2019 census revision of structure (secondary 42 % -> 20 %)",
+    "jilin": "2019 census revision of GDP level and structure",
+    "zibo": "2019 census revision of GDP level and structure",
+    "tangshan": "CEADs CO2 rises 221 -> 414 Mt 2015-2019 while the city reports falling intensity",
+    "zigong": "CEADs CO2 falls 9.0 -> 3.9 Mt 2015-2019: possibly incomplete coverage",
+    "ningdong": "sub-city unit (share of Yinchuan, c. 2015 shares, before the 2016 coal-to-liquids plant)",
+    "chongqing_west": "sub-city unit (districts of Chongqing by fixed shares)",
+    "beijing_jingxi": "sub-city unit (Shijingshan + 50 % of Mentougou)",
+}
+
+
+def _caveats(comp: pd.DataFrame) -> pd.DataFrame:
+    est = (
+        comp[comp["estimate"]]
+        .groupby(["city_id", "variable"])["year"]
+        .apply(lambda y: ",".join(str(v) for v in sorted(y)))
+    )
+    wide = est.unstack("variable").fillna("")
+    wide = wide[[v for v in VARIABLES if v in wide.columns]]
+    wide["break_or_note"] = [BREAKS.get(c, "") for c in wide.index]
+    return wide.reset_index()
+
+
+def _figure(comp: pd.DataFrame, variable: str, path: Path) -> None:
+    d = comp[comp["variable"] == variable]
+    cities = sorted(d["city_id"].unique())
+    ncol = 6
+    nrow = (len(cities) + ncol - 1) // ncol
+    fig, axes = plt.subplots(nrow, ncol, figsize=(2.6 * ncol, 2.0 * nrow), squeeze=False)
+    for ax, c in zip(axes.flat, cities, strict=False):
+        x = d[d["city_id"] == c].sort_values("year")
+        ax.plot(x["year"], x["modelled"], "-", color="C0", label="backcast")
+        real = x[~x["estimate"]]
+        est = x[x["estimate"]]
+        ax.plot(real["year"], real["observed"], "o", color="k", ms=3, label="observed")
+        ax.plot(est["year"], est["observed"], "o", mfc="none", color="C3", ms=3, label="observed (estimate)")
+        ax.set_title(c, fontsize=8)
+        ax.tick_params(labelsize=6)
+    for ax in list(axes.flat)[len(cities) :]:
+        ax.axis("off")
+    axes.flat[0].legend(fontsize=6)
+    fig.suptitle(f"{variable}: backcast 2015-2020 vs city_history (open red: estimated values)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def write_report(out: Path | str, result: dict[str, Any], record: dict[str, Any]) -> Path:
+    """Write the validation report into ``out`` and return the path of its Markdown page."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    comp = comparison(result["model"], result["obs"])
+    comp.to_csv(out / "observed_vs_modelled.csv", index=False)
+    table = by_city(comp)
+    table.to_csv(out / "mape_by_city.csv", index=False)
+    caveats = _caveats(comp)
+    caveats.to_csv(out / "data_caveats.csv", index=False)
+    for v in VARIABLES:
+        _figure(comp, v, out / f"backcast_{v}.png")
+    s = summary(comp)
+    lines = [
+        "# zonesim calibration and validation report",
+        "",
+        f"Data version {record['data_version']}; calibration file schema {record['schema']}; "
+        f"{len(record['settings']['cities'])} cities; quick={record['settings']['quick']}.",
+        "Backcast 2015-2020 from the constructed 2015 start (calibration/RECIPE.md); fit years 2016-2019;",
+        "statistics over 2015-2019 (2015 energy is matched by construction); 2020 out of sample.",
+        "",
+        "## Headline",
+        "",
+        "| statistic | value |",
+        "|---|---:|",
+        f"| CO2 MAPE 2015-2019, CEADs city-years ({s['co2_ceads_city_years']}, "
+        f"{len(s['co2_ceads_cities'])} cities) | {s['co2_mape_ceads_pct']:.1f} % |",
+        f"| CO2 bias, CEADs city-years | {s['co2_bias_ceads_pct']:+.1f} % |",
+    ]
+    for v in VARIABLES:
+        lines.append(
+            f"| {v} MAPE / bias 2015-2019 | {s[f'{v}_mape_pct']:.1f} % / {s[f'{v}_bias_pct']:+.1f} % |"
+        )
+    for v in ("gdp", "energy_total", "co2"):
+        lines.append(f"| {v} MAPE 2020 (out of sample) | {s[f'{v}_mape_2020_pct']:.1f} % |")
+    target_met = s["co2_mape_ceads_pct"] <= 10.0
+    lines += [
+        "",
+        f"Target CO2 MAPE <= 10 % on CEADs cities: **{'met' if target_met else 'not met'}**.",
+        "",
+        "## Parameters",
+        "",
+        "| parameter | prior | estimate | 95 % interval | identified | used | note |",
+        "|---|---:|---:|---|---|---:|---|",
+    ]
+    for k, p in record["parameters"].items():
+        lo, hi = p["ci95"]
+        lines.append(
+            f"| {k} | {p['prior']:.4g} | {p['estimate']:.4g} | [{lo:.3g}, {hi:.3g}] | "
+            f"{'yes' if p['identified'] else 'no'} | {p['value']:.4g} | {p['note']} |"
+        )
+    worst = table[table["variable"] == "co2"].sort_values("mape_pct", ascending=False)
+    lines += [
+        "",
+        "## CO2 by city (2015-2019)",
+        "",
+        "| city | MAPE % | bias % | estimated years | 2020 error % |",
+    ]
+    lines.append("|---|---:|---:|---:|---:|")
+    for r in worst.itertuples():
+        lines.append(
+            f"| {r.city_id} | {r.mape_pct:.1f} | {r.bias_pct:+.1f} | {int(r.n_estimated)} "
+            f"| {r.error_2020_pct:+.1f} |"
+        )
+    lines += [
+        "",
+        "Per city and variable: `mape_by_city.csv`; every value: `observed_vs_modelled.csv`;",
+        "figures: `backcast_<variable>.png`.",
+        "",
+        "## Cities whose data are estimates or have breaks",
+        "",
+        "Years flagged `estimate=true` in city_history (energy, coal and electricity are estimates",
+        "everywhere) and the documented breaks (calibration/data/SOURCES-cities.md):",
+        "",
+        "| city | co2 estimated years | gdp estimated years | break or note |",
+        "|---|---|---|---|",
+    ]
+    for r in caveats.itertuples():
+        lines.append(
+            f"| {r.city_id} | {getattr(r, 'co2', '')} | {getattr(r, 'gdp', '')} | {r.break_or_note} |"
+        )
+    page = out / "README.md"
+    page.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return page

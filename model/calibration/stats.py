@@ -1,0 +1,183 @@
+"""Fit statistics of a backcast against city history, and the versioned calibration file."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import warnings
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+VARIABLES = ("gdp", "tertiary_share", "secondary_share", "energy_total", "coal", "electricity", "co2")
+STAT_YEARS = (2015, 2019)
+SCHEMA = "zonesim-calibration/1"
+
+
+def default_path(data_dir: Path | str | None = None) -> Path:
+    """``calibration/calibrated_parameters.json`` beside the data folder."""
+    if data_dir is None:
+        from zonesim.data.load import default_data_dir
+
+        data_dir = default_data_dir()
+    return Path(data_dir).parent / "calibrated_parameters.json"
+
+
+def with_secondary(model: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
+    """Add the modelled secondary share: the non-services share split between primary and
+    secondary at the city's observed 2015 ratio (the model's industry carries primary value added)."""
+    out = model.copy()
+    s2 = obs["secondary_share"].xs(2015, level="year")
+    s3 = obs["tertiary_share"].xs(2015, level="year")
+    ratio = (s2 / (1.0 - s3)).reindex(out.index.get_level_values("city_id")).to_numpy()
+    out["secondary_share"] = (1.0 - out["tertiary_share"]) * ratio
+    return out
+
+
+def comparison(model: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
+    """Long table: city, year, variable, observed, modelled, error (fraction), estimate flag."""
+    model = with_secondary(model, obs)
+    rows = []
+    for v in VARIABLES:
+        o = obs[v].reindex(model.index)
+        est = obs.get(f"{v}_estimate", pd.Series(True, index=obs.index)).reindex(model.index)
+        rows.append(
+            pd.DataFrame(
+                {
+                    "variable": v,
+                    "observed": o,
+                    "modelled": model[v],
+                    "estimate": est.fillna(True).astype(bool),
+                },
+                index=model.index,
+            )
+        )
+    out = pd.concat(rows).reset_index()
+    out["error"] = out["modelled"] / out["observed"] - 1.0
+    return out
+
+
+def _mape(err: pd.Series) -> float:
+    return float(100.0 * err.abs().mean()) if len(err) else float("nan")
+
+
+def ceads_cities(comp: pd.DataFrame) -> list[str]:
+    """Cities with at least one CEADs (not estimated) CO2 value 2015-2019."""
+    c = comp[(comp["variable"] == "co2") & ~comp["estimate"] & comp["year"].between(*STAT_YEARS)]
+    return sorted(c["city_id"].unique())
+
+
+def summary(comp: pd.DataFrame) -> dict[str, Any]:
+    """Headline statistics (percent), the ones recorded in the calibration file."""
+    win = comp[comp["year"].between(*STAT_YEARS) & comp["error"].notna()]
+    out: dict[str, Any] = {}
+    for v in VARIABLES:
+        e = win.loc[win["variable"] == v, "error"]
+        out[f"{v}_mape_pct"] = round(_mape(e), 3)
+        out[f"{v}_bias_pct"] = round(float(100.0 * e.mean()), 3)
+    co2 = win[win["variable"] == "co2"]
+    ceads = co2[~co2["estimate"]]
+    out["co2_mape_ceads_pct"] = round(_mape(ceads["error"]), 3)
+    out["co2_bias_ceads_pct"] = round(float(100.0 * ceads["error"].mean()), 3)
+    out["co2_ceads_city_years"] = int(len(ceads))
+    out["co2_ceads_cities"] = ceads_cities(comp)
+    y20 = comp[(comp["year"] == 2020) & comp["error"].notna()]
+    for v in ("gdp", "energy_total", "co2"):
+        out[f"{v}_mape_2020_pct"] = round(_mape(y20.loc[y20["variable"] == v, "error"]), 3)
+    out["years"] = list(STAT_YEARS)
+    return out
+
+
+def by_city(comp: pd.DataFrame) -> pd.DataFrame:
+    """MAPE and bias per city and variable over 2015-2019 (percent), and the 2020 error."""
+    win = comp[comp["year"].between(*STAT_YEARS)]
+    g = win.groupby(["city_id", "variable"])["error"]
+    out = pd.DataFrame({"mape_pct": 100 * g.apply(lambda e: e.abs().mean()), "bias_pct": 100 * g.mean()})
+    out["n_estimated"] = win.groupby(["city_id", "variable"])["estimate"].sum()
+    e20 = comp[comp["year"] == 2020].set_index(["city_id", "variable"])["error"] * 100
+    out["error_2020_pct"] = e20
+    return out.reset_index()
+
+
+def write(record: dict[str, Any], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(record, indent=2, sort_keys=False, default=_jsonable)
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(text + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def _jsonable(x: Any) -> Any:
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    raise TypeError(f"not JSON serialisable: {type(x)}")
+
+
+def make_record(
+    result: dict[str, Any], ref: Any, quick: bool, code_version: str | None = None
+) -> dict[str, Any]:
+    """The versioned calibration record written to ``calibration/calibrated_parameters.json``."""
+    from zonesim.agents.params import AgentParams
+    from zonesim.calibration import backcast
+
+    comp = comparison(result["model"], result["obs"])
+    names = {f.name for f in fields(AgentParams)}
+    overrides = {
+        k: round(float(v["value"]), 6)
+        for k, v in result["parameters"].items()
+        if v["identified"] and k in names
+    }
+    return {
+        "schema": SCHEMA,
+        "created": _dt.date.today().isoformat(),
+        "data_version": ref.base.version,
+        "code_version": code_version,
+        "settings": {
+            "cities": ref.city_ids,
+            "n_firms": ref.n_firms,
+            "seed": ref.seed,
+            "quick": quick,
+            "start_year": backcast.START_YEAR,
+            "fit_years": [2016, 2019],
+            "capacity_cut_share": backcast.CAPACITY_CUT_SHARE,
+            "capacity_cut_years": list(backcast.CAPACITY_CUT_YEARS),
+        },
+        "overrides": overrides,
+        "parameters": result["parameters"],
+        "not_fitted": result["not_fitted"],
+        "groups": result["groups"],
+        "fit_statistics": summary(comp),
+        "seconds": result["seconds"],
+    }
+
+
+def load_record(path: Path | str | None = None) -> dict[str, Any] | None:
+    path = Path(path) if path is not None else default_path()
+    if not path.exists():
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def calibrated_overrides(
+    data_dir: Path | str | None = None, data_version: str | None = None
+) -> dict[str, float]:
+    """Calibrated AgentParams values to apply by default (identified parameters only).
+
+    Empty when no calibration file exists. Warns when the file was fitted to another data
+    version than ``data_version`` (the values are still returned: rerun ``zonesim calibrate``).
+    """
+    record = load_record(default_path(data_dir))
+    if record is None:
+        return {}
+    if data_version is not None and record.get("data_version") != data_version:
+        warnings.warn(
+            f"calibrated_parameters.json was fitted to data version {record.get('data_version')}, "
+            f"the data are {data_version}: rerun `zonesim calibrate`",
+            stacklevel=2,
+        )
+    return {k: float(v) for k, v in record.get("overrides", {}).items()}
