@@ -409,7 +409,8 @@ class TransitionModel(mesa.Model):
         )
 
     def _programme_potential(self, city: CityAgent, fossil: dict[str, float]) -> dict[tuple[str, str], float]:
-        """Fossil energy (tce/yr) that public programmes can still save or switch in the city."""
+        """Fossil energy (tce/yr) that public programmes can save or switch in the city this year:
+        the programme's share of the sector's remaining fossil use, at the diffusion pace."""
         f = self.firms
         prog = self._programme_table()
         out = {}
@@ -420,7 +421,10 @@ class TransitionModel(mesa.Model):
                 base = (f.energy()[open_][:, FOSSIL]).sum()
             else:
                 base = fossil.get(sector, 0.0)
-            out[(sector, programme)] = float(row["potential_share"]) * base
+            # programmes ramp at the pace firms take up efficiency (diffusion share per year)
+            out[(sector, programme)] = (
+                float(row["potential_share"]) * base * self.params.retrofit_adoption_per_year
+            )
         return out
 
     def cities_plan(self, rules: YearRules) -> dict[str, PlanOutcome]:
