@@ -203,6 +203,15 @@ class Planner:
         self.timings.build, self.timings.load, self.timings.update = t1 - t0, t2 - t1, 0.0
         self._solved_once = False
 
+    def reset(self) -> None:
+        """Forget the last solution and basis (keep the model): the next solve starts cold.
+
+        Used when a model is reused for another run, so that results do not depend on which
+        runs the process solved before.
+        """
+        self.highs.clearSolver()
+        self._solved_once = False
+
     def update(self, inp: PlannerInput) -> bool:
         """Take a new input; returns True when the model had to be rebuilt."""
         if structure(inp) != self.key:
