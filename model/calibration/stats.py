@@ -174,7 +174,9 @@ def calibrated_overrides(
     record = load_record(default_path(data_dir))
     if record is None:
         return {}
-    if data_version is not None and record.get("data_version") != data_version:
+    # a batch's technology-cost samples suffix the version ("<hash>+tech:..."): the behavioural
+    # fit depends on the compiled tables only
+    if data_version is not None and record.get("data_version") != data_version.split("+")[0]:
         warnings.warn(
             f"calibrated_parameters.json was fitted to data version {record.get('data_version')}, "
             f"the data are {data_version}: rerun `zonesim calibrate`",
