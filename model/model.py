@@ -716,6 +716,7 @@ class TransitionModel(mesa.Model):
             **{f"cap_{t}_mw": v for t, v in self._capacities(city).items()},
             "capex_bn": power.capex_bn * getattr(city, "finance_share", 1.0),
             "cost_bn": power.cost_bn,
+            "carbon_payments_bn": power.carbon_bn,
             "finance_share": getattr(city, "finance_share", 1.0),
             "status": "zone" if city.has_status else "no_status",
         }

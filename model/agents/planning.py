@@ -39,6 +39,8 @@ KILO = 1e3  # MW <-> GW
 POLICY_LAND_CLASSES = frozenset({"desert", "subsidence"})
 """Land classes opened only by the pv_storage lever (plan section (十): 采煤沉陷区, 沙漠)."""
 FUELS = ("coal", "oil", "gas", "heat")
+NOT_RESOURCE_COST = ("carbon", "slack_penalty", "lost_load")
+"""Planner cost items left out of a city's resource cost."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ class PlanOutcome:
     import_co2_t: float = 0.0
     programme_tce: dict[tuple[str, str], float] = field(default_factory=dict)
     capex_bn: float = 0.0
-    cost_bn: float = 0.0
+    cost_bn: float = 0.0  # resource cost (capital annuity, O&M, fuel, imports, programmes)
+    carbon_bn: float = 0.0  # carbon payments on local fossil CO2 (a transfer, not in cost_bn)
     slack: dict[str, float] = field(default_factory=dict)
     marginal_cost: dict[str, float] = field(default_factory=dict)
     messages: list[str] = field(default_factory=list)
@@ -418,7 +421,9 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
         fuel_tce=fuel,
         co2_by_tech_t=co2_by,
         nonfossil_new_by_tech_mwh=new_nf_by,
-        cost_bn=float(cost["bn_cny"].sum()),
+        # resource cost of the year: carbon payments are transfers, penalties are not costs
+        cost_bn=float(cost.loc[~cost["item"].isin(NOT_RESOURCE_COST), "bn_cny"].sum()),
+        carbon_bn=float(cost.loc[cost["item"] == "carbon", "bn_cny"].sum()),
         slack=slack,
         marginal_cost=marginal,
         messages=list(res.messages),
