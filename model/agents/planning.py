@@ -343,8 +343,13 @@ class CityPlanner:
         )
         inp = self.build_input(city, outlook, pol, dispatch_only=True)
         self.last_input[city.city_id] = inp
-        if key not in _BASE_DISPATCH:  # solved on its own model: 2021 then starts cold in every run
-            _BASE_DISPATCH[key] = outcome(Planner(inp).solve(), inp)
+        # every run builds the city's model from this same (rounded) input and takes it to the
+        # next year by a parameter update, starting cold: the same steps whether or not the
+        # base year was solved in this process, so the same numbers
+        planner = self._planners[city.city_id] = Planner(inp)
+        if key not in _BASE_DISPATCH:
+            _BASE_DISPATCH[key] = outcome(planner.solve(), inp)
+            planner.reset()
         return copy.deepcopy(_BASE_DISPATCH[key])
 
 
