@@ -680,7 +680,12 @@ class TransitionModel(mesa.Model):
         co2 = self._co2(e, power) + flows["other_co2_t"]
         coal = float(e[CARRIER_INDEX["coal"]]) + power.coal_tce + flows["other_coal_tce"]
         nonfossil = comp.nonfossil_old + comp.nonfossil_new
-        target = self.city_target(city.city_id, "energy_intensity_reduction")
+        # the target in force: the dual_control lever's override, else the city's own
+        target = (
+            self._target_pct(city, rules)
+            if rules is not None
+            else self.city_target(city.city_id, "energy_intensity_reduction")
+        )
         row = {
             "city_id": city.city_id,
             "zone_id": city.zone_id,

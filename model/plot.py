@@ -217,7 +217,7 @@ def pathways_figure(
         ax.plot(z["year"], z[variable] * scale, color="black", marker="o", ms=3, label="projected")
         first, last = int(z["year"].min()), int(z["year"].max())
         if target_from in z:
-            target = float(z[target_from].iloc[0])
+            target = float(z[target_from].iloc[-1])  # the target in force in the last year
             ax.axhline(target, color="0.35", ls="--", lw=1, label="2025 target (zone)")
             ax.plot([first, 2025], [0, target], color="0.6", ls=":", lw=1, label="straight path to target")
         elif national is not None:

@@ -77,11 +77,11 @@ class Results:
         # the base year measured under each year's accounting rule (base_* columns per city-year)
         base_intensity = z["base_counted_intensity_tce"] / (z["base_gdp_bn"] * 1e5)
         z["intensity_change_pct"] = 100 * (z["energy_intensity_tce_per_10k"] / base_intensity - 1)
-        tgt = df.groupby("zone_id").apply(
-            lambda g: (g["intensity_target_pct"] * g["gdp_bn"]).sum() / g["gdp_bn"].sum(),
-            include_groups=False,
-        )
-        z["intensity_target_pct"] = z["zone_id"].map(tgt)
+        # the zone's target in each year: its cities' targets weighted by their GDP that year
+        weighted = (df["intensity_target_pct"] * df["gdp_bn"]).groupby([df["zone_id"], df["year"]]).sum()
+        gdp = df.groupby(["zone_id", "year"])["gdp_bn"].sum()
+        tgt = (weighted / gdp).rename("intensity_target_pct").reset_index()
+        z = z.drop(columns="intensity_target_pct", errors="ignore").merge(tgt, on=["zone_id", "year"])
         z["coal_share"] = z["coal_tce"] / z["energy_total_tce"]
         z["nonfossil_share"] = z["nonfossil_primary_tce"] / z["energy_total_tce"]
         return z

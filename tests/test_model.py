@@ -238,3 +238,21 @@ def test_zone_aggregates_recompute_intensity_under_each_years_rule(base):
             row["intensity_change_pct"], rel=1e-9
         )
         assert z.loc[("Z07", year), "gdp_bn"] == pytest.approx(row["gdp_bn"], rel=1e-12)
+
+
+def test_unreachable_target_is_a_reported_gap_not_a_crash(base):
+    lever = {
+        "dual_control": {
+            "intensity_reduction_pct": 60.0,
+            "total_growth_pct_per_year": None,
+            "target_year": 2022,
+        }
+    }
+    r = run(small(levers=lever), base=base)
+    summary = r.summary().set_index("zone")
+    assert (summary["target %"] == -60.0).all()
+    assert (~summary["met"]).all() and (summary["gap pp"] > 0).all()
+    last = r.plans[r.plans["year"] == 2022]
+    assert (last["status"] == "optimal").all()
+    assert (last["slack_energy_intensity"] > 0).all()  # the planner's gap, tce per 10k CNY
+    assert (last["marginal_energy_intensity"] > 0).all()

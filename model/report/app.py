@@ -140,7 +140,7 @@ def zone_indicator_figure(model: ViewModel) -> Figure:
             marker=plot.MARKERS[i % len(plot.MARKERS)],
             label=names.get(zone, zone),
         )
-        ax.axhline(float(g["intensity_target_pct"].iloc[0]), color=plot.GREYS[i % 4], ls="--", lw=0.8)
+        ax.axhline(float(g["intensity_target_pct"].iloc[-1]), color=plot.GREYS[i % 4], ls="--", lw=0.8)
     ax.set_xlim(model.scenario.horizon.start_year - 0.2, model.scenario.horizon.end_year + 0.2)
     ax.set_xlabel("year")
     ax.set_ylabel("energy intensity change vs 2020, %")
