@@ -338,7 +338,9 @@ class TransitionModel(mesa.Model):
     def _entry(self) -> None:
         """Low-intensity, high-value firms enter 'other_industry' in proportion to city GDP.
 
-        Entrants' value added is ``entry_rate x (1 + status bonus) x GDP``; their number keeps
+        Entrants' value added is ``entry_rate x (1 + status bonus x (status + extra parks)) x GDP``
+        (a city rated excellent three years running under the evaluation lever gets more parks,
+        doubling its bonus); their number keeps
         the city's mean firm size in other industry; their intensity is a fraction of that
         sector's mean intensity in the city.
         """
@@ -355,8 +357,9 @@ class TransitionModel(mesa.Model):
             ],
             axis=1,
         )
-        status = np.array([c.has_status for c in self.cities])
-        va = p.entry_rate * (1.0 + p.entry_status_bonus * status) * self.gdp()
+        status = np.array([c.has_status for c in self.cities], dtype=float)
+        parks = np.array([c.extra_parks for c in self.cities], dtype=float)  # more parks: more room
+        va = p.entry_rate * (1.0 + p.entry_status_bonus * (status + parks)) * self.gdp()
         ok = (va > 0) & (out > 0)
         n_new = np.where(ok, np.maximum(1, np.round(count * va / np.where(out > 0, out, 1))), 0).astype(int)
         total = int(n_new.sum())
@@ -767,7 +770,10 @@ class TransitionModel(mesa.Model):
             this_year[city.city_id]["rating"] = rating
             if rules.poor_years_to_lose_status is not None and city.has_status:
                 city.support_bonus = rules.excellent_bonus if rating in ("excellent", "good") else 0.0
+                # three excellent years running allow more demonstration parks (2019 notice)
+                city.extra_parks = city.extra_parks or city.streak("excellent") >= 3
                 if city.poor_streak() >= rules.poor_years_to_lose_status:
                     city.has_status = False
                     city.support_bonus = 0.0
+                    city.extra_parks = False
             this_year[city.city_id]["status"] = "zone" if city.has_status else "no_status"

@@ -99,3 +99,21 @@ def test_green_finance_adds_loans_to_the_budget_of_zones_with_status(model):
     assert model.budget(city, YearRules(extra_finance_bn=5.0)) == pytest.approx(base_budget + 5.0)
     city.has_status = False
     assert model.budget(city, YearRules(extra_finance_bn=5.0)) == pytest.approx(base_budget)
+
+
+def test_three_excellent_years_bring_more_parks_and_entry(model):
+    city = model.cities[0]
+    city.ratings = ["excellent", "excellent"]
+    model.year = 2021
+    model.records.append(
+        {"city_id": city.city_id, "year": 2021, "intensity_target_pct": -13.5, "intensity_change_pct": -50.0}
+    )
+    model.evaluate(YearRules(poor_years_to_lose_status=2, excellent_bonus=0.1))
+    assert city.ratings[-1] == "excellent" and city.extra_parks
+    assert city.support_bonus == pytest.approx(0.1)
+    p = model.params
+    model.params = type(p)(**{**p.__dict__, "entry_rate": 0.01})
+    n, gdp = len(model.firms), model.gdp()[0]
+    model._entry()
+    va = model.firms.output[n:].sum()
+    assert va == pytest.approx(0.01 * (1 + 2 * p.entry_status_bonus) * gdp, rel=1e-12)

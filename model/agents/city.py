@@ -121,6 +121,7 @@ class CityAgent(mesa.Agent):
         self.has_status = self.zone_id is not None
         self.ratings: list[str] = []
         self.support_bonus = 0.0  # fraction of budget added by last rating
+        self.extra_parks = False  # three excellent years in a row: more demonstration parks
         self.built_by_land: dict[tuple[str, str], float] = {}  # MW built per (tech, land class)
         self.finance_share = 1.0  # share of last year's plan the city could finance
         self.last_power_fossil_tce = 0.0  # fuel burnt in local power plants last year
@@ -171,11 +172,15 @@ class CityAgent(mesa.Agent):
         self.ratings.append(rating)
         return rating
 
-    def poor_streak(self) -> int:
-        """Number of consecutive poor ratings up to now."""
+    def streak(self, rating: str) -> int:
+        """Number of consecutive ``rating`` ratings up to now."""
         n = 0
         for r in reversed(self.ratings):
-            if r != "poor":
+            if r != rating:
                 break
             n += 1
         return n
+
+    def poor_streak(self) -> int:
+        """Number of consecutive poor ratings up to now."""
+        return self.streak("poor")
