@@ -190,7 +190,9 @@ class Backcast(TransitionModel):
         self.switch_pct = switch_pct
         self.year = START_YEAR
         self.city_ids = ref.city_ids
-        self.cities = [SimpleNamespace(index=i, has_status=False) for i in range(len(ref.city_ids))]
+        self.cities = [
+            SimpleNamespace(index=i, has_status=False, extra_parks=False) for i in range(len(ref.city_ids))
+        ]
         self.trend_growth = ref.trend_growth
         self.prices = ref.prices
         self.factors = ref.factors
