@@ -35,8 +35,8 @@ from zonesim.data import BaseYear, load
 from zonesim.levers import apply_levers
 from zonesim.levers.rules import LeverContext, YearRules
 from zonesim.scenario import Scenario
+from zonesim.units import CNY_PER_BN, TEN_K_PER_BN
 
-TCE_PER_BN_TO_PER_10K = 1e-5  # bnCNY -> 10k CNY is a pure count (1 bn = 1e5 x 10k)
 RESIDENTIAL = SECTOR_INDEX["residential"]
 CHEMICALS = SECTOR_INDEX["chemicals"]
 FUELS = ("coal", "oil", "gas", "heat")
@@ -239,7 +239,7 @@ class TransitionModel(mesa.Model):
         if rules.carbon_price > 0:
             e = f.energy()
             co2 = sum(e[:, CARRIER_INDEX[c]] * self.factors[c] for c in FUELS)
-            cost_bn = co2 * rules.carbon_price * 1e-9
+            cost_bn = co2 * rules.carbon_price / CNY_PER_BN
             profit_bn = self.profit_share * f.output
             exit_mask = f.alive & (cost_bn > profit_bn) & f.in_gdp
             f.retire(exit_mask, self.year)
@@ -313,7 +313,7 @@ class TransitionModel(mesa.Model):
         take = np.zeros(len(f), dtype=bool)
         worth = value * f.finance_access[idx] >= cost[f.sector[idx]] * hurdle / self.planner.discount_rate
         # diffusion: of the firms for which the package pays, a share acts each year
-        acts = self.rng.random(idx.size) < self.params.retrofit_adoption_per_year
+        acts = f.draw(self.year)[idx] < self.params.retrofit_adoption_per_year
         take[idx] = worth & acts
         f.retrofit(take, share[f.sector], self.year)
 
@@ -324,7 +324,6 @@ class TransitionModel(mesa.Model):
         if not hasattr(self, "_park_members"):
             draw = self.rng.random(len(f))
             self._park_members = member & (draw < rules.circular_participation)
-            self._park_saved = 0.0
         target = rules.circular_saving
         done = getattr(self, "_park_level", 0.0)
         if target <= done:
@@ -383,6 +382,7 @@ class TransitionModel(mesa.Model):
             alive=np.ones(total, dtype=bool),
             in_gdp=np.ones(total, dtype=bool),
             retire_year=np.zeros(total, dtype=int),
+            propensity=self.rng.random(total),
         )
         f.enter(entrants)
         self.profit_share = np.concatenate(
@@ -678,8 +678,8 @@ class TransitionModel(mesa.Model):
         c = counting(self.scenario.accounting.rule, self.year)
         base = self.base_components.get(city.city_id, comp)
         gdp0 = self.base_gdp.get(city.city_id, gdp)
-        intensity = comp.counted_intensity(c) / (gdp * 1e5)
-        intensity0 = base.counted_intensity(c) / (gdp0 * 1e5)
+        intensity = comp.counted_intensity(c) / (gdp * TEN_K_PER_BN)
+        intensity0 = base.counted_intensity(c) / (gdp0 * TEN_K_PER_BN)
         co2 = self._co2(e, power) + flows["other_co2_t"]
         coal = float(e[CARRIER_INDEX["coal"]]) + power.coal_tce + flows["other_coal_tce"]
         nonfossil = comp.nonfossil_old + comp.nonfossil_new
@@ -720,7 +720,7 @@ class TransitionModel(mesa.Model):
             "co2_power_t": power.co2_t,
             "co2_other_t": flows["other_co2_t"],
             "co2_import_t": power.grid_emission_factor * flows["net_import_mwh"],
-            "co2_intensity_t_per_10k": co2 / (gdp * 1e5),
+            "co2_intensity_t_per_10k": co2 / (gdp * TEN_K_PER_BN),
             **{f"cap_{t}_mw": v for t, v in self._capacities(city).items()},
             "capex_bn": power.capex_bn * getattr(city, "finance_share", 1.0),
             "cost_bn": power.cost_bn,

@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 import zonesim
+from zonesim.units import TEN_K_PER_BN
 
 # variables summed over cities to zone and all-zone totals; intensities are recomputed
 ADDITIVE_PREFIXES = (
@@ -72,10 +73,10 @@ class Results:
         df = self.pathways.dropna(subset=["zone_id"])
         add = [c for c in df.columns if c.startswith(ADDITIVE_PREFIXES) and df[c].dtype.kind == "f"]
         z = df.groupby(["zone_id", "year"], as_index=False)[add].sum()
-        z["energy_intensity_tce_per_10k"] = z["energy_counted_intensity_tce"] / (z["gdp_bn"] * 1e5)
-        z["co2_intensity_t_per_10k"] = z["co2_t"] / (z["gdp_bn"] * 1e5)
+        z["energy_intensity_tce_per_10k"] = z["energy_counted_intensity_tce"] / (z["gdp_bn"] * TEN_K_PER_BN)
+        z["co2_intensity_t_per_10k"] = z["co2_t"] / (z["gdp_bn"] * TEN_K_PER_BN)
         # the base year measured under each year's accounting rule (base_* columns per city-year)
-        base_intensity = z["base_counted_intensity_tce"] / (z["base_gdp_bn"] * 1e5)
+        base_intensity = z["base_counted_intensity_tce"] / (z["base_gdp_bn"] * TEN_K_PER_BN)
         z["intensity_change_pct"] = 100 * (z["energy_intensity_tce_per_10k"] / base_intensity - 1)
         # the zone's target in each year: its cities' targets weighted by their GDP that year
         weighted = (df["intensity_target_pct"] * df["gdp_bn"]).groupby([df["zone_id"], df["year"]]).sum()

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from zonesim.data.schema import CARRIERS, ENERGY_INTENSIVE, SECTORS
 
+GOLDEN = 0.6180339887498949  # fractional golden ratio: well-spread yearly draws from one propensity
 SECTOR_INDEX = {s: i for i, s in enumerate(SECTORS)}
 CARRIER_INDEX = {c: i for i, c in enumerate(CARRIERS)}
 FOSSIL = np.array([CARRIER_INDEX[c] for c in ("coal", "oil", "gas", "heat")])
@@ -46,6 +47,16 @@ class FirmPopulation:
     alive: np.ndarray  # bool
     in_gdp: np.ndarray  # bool; False for households, whose 'output' is an activity index
     retire_year: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
+    propensity: np.ndarray = field(default_factory=lambda: np.zeros(0))  # uniform [0, 1), drawn once
+
+    def draw(self, year: int) -> np.ndarray:
+        """This year's uniform draw of every firm, fixed by its propensity and the year.
+
+        Decisions that need chance use these instead of fresh draws from the generator, so a
+        firm meets the same chance in every scenario (common random numbers): a lever that
+        changes how many firms decide does not reshuffle who is lucky.
+        """
+        return (self.propensity + GOLDEN * year) % 1.0
 
     def __len__(self) -> int:
         return len(self.output)
@@ -178,4 +189,6 @@ def synthesize(
         parts["alive"].append(np.ones(n, dtype=bool))
         parts["in_gdp"].append(np.full(n, in_gdp))
         parts["retire_year"].append(np.zeros(n, dtype=int))
-    return FirmPopulation(**{k: np.concatenate(v) for k, v in parts.items()})
+    pop = FirmPopulation(**{k: np.concatenate(v) for k, v in parts.items() if v})
+    pop.propensity = rng.random(len(pop))
+    return pop

@@ -30,6 +30,7 @@ from zonesim.planner.inputs import (
 from zonesim.planner.results import PlannerResult
 from zonesim.planner.solve import Planner
 from zonesim.scenario import Scenario
+from zonesim.units import TEN_K_PER_BN
 
 if TYPE_CHECKING:
     from zonesim.agents.city import CityAgent
@@ -211,8 +212,8 @@ class CityPlanner:
             # annual evaluation checks), the full cut from the target year on
             target_year = r.target_year or self.scenario.horizon.end_year
             progress = min((y - start) / max(target_year - start, 1), 1.0)
-            base_int = base.counted_intensity(c) / (pol.base_gdp_bn * 1e5) if enforce else 0.0
-            gdp_10k = outlook.gdp_bn[i] * 1e5
+            base_int = base.counted_intensity(c) / (pol.base_gdp_bn * TEN_K_PER_BN) if enforce else 0.0
+            gdp_10k = outlook.gdp_bn[i] * TEN_K_PER_BN
             intensity_cap.append(
                 base_int * (1 - pol.target_reduction_pct / 100 * progress) - other_e[i] * MEGA / gdp_10k
                 if enforce
