@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import mesa
@@ -40,6 +41,16 @@ from zonesim.units import CNY_PER_BN, TEN_K_PER_BN
 RESIDENTIAL = SECTOR_INDEX["residential"]
 CHEMICALS = SECTOR_INDEX["chemicals"]
 FUELS = ("coal", "oil", "gas", "heat")
+
+
+@dataclass(frozen=True)
+class FirmTotals:
+    """Aggregates of the firm arrays at one moment (see TransitionModel.totals)."""
+
+    energy: np.ndarray  # per firm and carrier (firms, carriers): tce, electricity MWh
+    by_carrier: np.ndarray  # per city and carrier (cities, carriers)
+    gdp: np.ndarray  # per city, bnCNY2020
+    feedstock: np.ndarray  # per city, tce
 
 
 class PlanningError(RuntimeError):
@@ -176,23 +187,26 @@ class TransitionModel(mesa.Model):
         va = self.firms.output * self.firms.alive * self.firms.in_gdp
         return np.bincount(self.firms.city, weights=va, minlength=len(self.cities))
 
-    def energy_by_carrier(self) -> np.ndarray:
-        """Final energy per city and carrier (cities, carriers): tce, electricity MWh."""
-        e = self.firms.energy()
-        return np.stack(
-            [
-                np.bincount(self.firms.city, weights=e[:, k], minlength=len(self.cities))
-                for k in range(e.shape[1])
-            ],
+    def totals(self) -> FirmTotals:
+        """The firms' aggregates now, computed in one pass; phases that read them for every
+        city (planning, accounting) take one snapshot instead of re-summing all firms per city."""
+        f, n = self.firms, len(self.cities)
+        energy = f.energy()
+        by_carrier = np.stack(
+            [np.bincount(f.city, weights=energy[:, k], minlength=n) for k in range(energy.shape[1])],
             axis=1,
         )
+        chem = energy[:, FOSSIL].sum(axis=1) * (f.sector == CHEMICALS)
+        feedstock = self.params.feedstock_share_chemicals * np.bincount(f.city, weights=chem, minlength=n)
+        return FirmTotals(energy=energy, by_carrier=by_carrier, gdp=self.gdp(), feedstock=feedstock)
+
+    def energy_by_carrier(self) -> np.ndarray:
+        """Final energy per city and carrier (cities, carriers): tce, electricity MWh."""
+        return self.totals().by_carrier
 
     def feedstock(self) -> np.ndarray:
         """Feedstock use per city, tce: a share of the chemical sector's fossil use."""
-        e = self.firms.energy()[:, FOSSIL].sum(axis=1) * (self.firms.sector == CHEMICALS)
-        return self.params.feedstock_share_chemicals * np.bincount(
-            self.firms.city, weights=e, minlength=len(self.cities)
-        )
+        return self.totals().feedstock
 
     def rules(self) -> YearRules:
         """This year's rules from the levers in force."""
@@ -390,28 +404,30 @@ class TransitionModel(mesa.Model):
         )
 
     # --------------------------------------------------------------- 3 planning
-    def _outlook(self, city: CityAgent, years: list[int], rules: YearRules) -> Outlook:
+    def _outlook(self, city: CityAgent, years: list[int], t: FirmTotals) -> Outlook:
         """Expected demand of the city over the planning years from its firms' state and trends."""
         f, p = self.firms, self.params
         mine = (f.city == city.index) & f.alive
-        e = f.energy()[mine]
+        e = t.energy[mine]
         growth = self.trend_growth[city.index]
         k = np.arange(len(years))
         grow = (1.0 + growth) ** k
         eff = (1.0 - p.aeei_pct / 100.0) ** k
-        gdp = self.gdp()[city.index]
+        gdp = t.gdp[city.index]
         sector = f.sector[mine]
         fossil_by_sector = {s: e[sector == si][:, FOSSIL].sum() for s, si in SECTOR_INDEX.items()}
         return Outlook(
             years=years,
             electricity_mwh=e[:, ELEC].sum() * grow * eff,
             fossil_final_tce={c: e[:, CARRIER_INDEX[c]].sum() * grow * eff for c in FUELS},
-            feedstock_tce=self.feedstock()[city.index] * grow * eff,
+            feedstock_tce=t.feedstock[city.index] * grow * eff,
             gdp_bn=gdp * grow,
-            programme_potential_tce=self._programme_potential(city, fossil_by_sector),
+            programme_potential_tce=self._programme_potential(city, fossil_by_sector, t.energy),
         )
 
-    def _programme_potential(self, city: CityAgent, fossil: dict[str, float]) -> dict[tuple[str, str], float]:
+    def _programme_potential(
+        self, city: CityAgent, fossil: dict[str, float], energy: np.ndarray
+    ) -> dict[tuple[str, str], float]:
         """Fossil energy (tce/yr) that public programmes can save or switch in the city this year:
         the programme's share of the sector's remaining fossil use, at the diffusion pace."""
         f = self.firms
@@ -421,7 +437,7 @@ class TransitionModel(mesa.Model):
             si = SECTOR_INDEX[sector]
             if programme == "efficiency":
                 open_ = (f.city == city.index) & (f.sector == si) & f.alive & ~f.retrofitted
-                base = (f.energy()[open_][:, FOSSIL]).sum()
+                base = energy[open_][:, FOSSIL].sum()
             else:
                 base = fossil.get(sector, 0.0)
             # programmes ramp at the pace firms take up efficiency (diffusion share per year)
@@ -435,6 +451,7 @@ class TransitionModel(mesa.Model):
         outcomes = {}
         end = self.scenario.horizon.end_year
         lifetime = self.coal_lifetime
+        t = self.totals()  # firms do not change while cities plan
         for city in self.cities:
             if rules.retire_coal_max_mw is not None:
                 city.coal.retire_small(rules.retire_coal_max_mw)
@@ -444,8 +461,8 @@ class TransitionModel(mesa.Model):
             years = [self.year]
             if self.scenario.planner.mode == "foresight":
                 years = list(range(self.year, end + 1))
-            outlook = self._outlook(city, years, rules)
-            policy = self._policy_inputs(city, rules)
+            outlook = self._outlook(city, years, t)
+            policy = self._policy_inputs(city, rules, t)
             outcome = self.planner.plan(city, outlook, policy)
             if outcome.status != "optimal":
                 raise PlanningError(
@@ -455,15 +472,19 @@ class TransitionModel(mesa.Model):
             outcomes[city.city_id] = outcome
         return outcomes
 
-    def budget(self, city: CityAgent, rules: YearRules) -> float:
-        """Funds the city expects for power and efficiency investment this year, bnCNY2020."""
-        budget = self.params.city_investment_share_of_gdp * float(self.gdp()[city.index])
+    def budget(self, city: CityAgent, rules: YearRules, gdp: np.ndarray | None = None) -> float:
+        """Funds the city expects for power and efficiency investment this year, bnCNY2020.
+
+        ``gdp`` per city may be passed when the caller already holds it.
+        """
+        gdp = self.gdp() if gdp is None else gdp
+        budget = self.params.city_investment_share_of_gdp * float(gdp[city.index])
         budget *= 1.0 + city.support_bonus
         if city.has_status:
             budget += rules.extra_finance_bn
         return budget
 
-    def _policy_inputs(self, city: CityAgent, rules: YearRules) -> PolicyInputs:
+    def _policy_inputs(self, city: CityAgent, rules: YearRules, t: FirmTotals) -> PolicyInputs:
         return PolicyInputs(
             year=self.year,
             rules=rules,
@@ -472,7 +493,7 @@ class TransitionModel(mesa.Model):
             base_gdp_bn=self.base_gdp[city.city_id],
             target_reduction_pct=self._target_pct(city, rules),
             base_coal_tce=self.base_coal[city.city_id],
-            budget_bn=self.budget(city, rules),
+            budget_bn=self.budget(city, rules, t.gdp),
             residual=self.residual.get(city.city_id, {}),
         )
 
@@ -492,9 +513,10 @@ class TransitionModel(mesa.Model):
     # ----------------------------------------------------------------- 4 build
     def cities_build(self, rules: YearRules, outcomes: dict[str, PlanOutcome]) -> None:
         """Carry out this year's plan within the finance the city can raise."""
+        gdp = self.gdp()  # programmes change intensities, not output: GDP holds for the loop
         for city in self.cities:
             out = outcomes[city.city_id]
-            budget = self.budget(city, rules)
+            budget = self.budget(city, rules, gdp)
             mine = (self.firms.city == city.index) & self.firms.alive
             access = float(self.firms.finance_access[mine].mean()) if mine.any() else 1.0
             budget *= access
@@ -537,7 +559,7 @@ class TransitionModel(mesa.Model):
             mask = (f.city == city.index) & (f.sector == si) & f.alive
             if programme == "efficiency":
                 mask &= ~f.retrofitted
-            fossil = f.energy()[mask][:, FOSSIL].sum()
+            fossil = (f.intensity[mask][:, FOSSIL] * f.output[mask, None]).sum()
             if fossil <= 0:
                 continue
             frac = min(tce * share / fossil, 1.0)
@@ -548,7 +570,9 @@ class TransitionModel(mesa.Model):
                 f.electrify(mask, saving, self.params.electrification_mwh_per_tce)
 
     # ------------------------------------------------------------- 5 accounting
-    def _components(self, city: CityAgent, power: PlanOutcome) -> tuple[EnergyComponents, dict[str, float]]:
+    def _components(
+        self, city: CityAgent, power: PlanOutcome, t: FirmTotals
+    ) -> tuple[EnergyComponents, dict[str, float]]:
         """Primary-energy components of the city now, and the flows behind them.
 
         Final use comes from the firms; generation from the city's plan; net import closes
@@ -557,7 +581,7 @@ class TransitionModel(mesa.Model):
         base-year calibration residual (transformation losses and statistical difference
         against city_history), carried forward in proportion to fossil final use.
         """
-        e = self.energy_by_carrier()[city.index]
+        e = t.by_carrier[city.index]
         fossil_final = float(sum(e[CARRIER_INDEX[c]] for c in FUELS))
         demand = float(e[ELEC])
         generation = sum(power.generation_mwh.values())
@@ -580,7 +604,7 @@ class TransitionModel(mesa.Model):
         share_new = power.nonfossil_new_mwh / generation if generation > 0 else 0.0
         comp = EnergyComponents(
             fossil_final=fossil_final,
-            feedstock=float(self.feedstock()[city.index]),
+            feedstock=float(t.feedstock[city.index]),
             power_fossil=power.fossil_fuel_tce,
             nonfossil_old=power.nonfossil_old_mwh * factor,
             nonfossil_new=power.nonfossil_new_mwh * factor,
@@ -603,17 +627,18 @@ class TransitionModel(mesa.Model):
         start = self.scenario.horizon.start_year
         hist = self.base.city_history
         hist = hist[hist["year"] == start].pivot_table(index="city_id", columns="variable", values="value")
+        t = self.totals()
         for city in self.cities:
-            outlook = self._outlook(city, [start], YearRules())
+            outlook = self._outlook(city, [start], t)
             policy = PolicyInputs(
                 year=start,
                 rules=YearRules(),
                 accounting_rule=self.scenario.accounting.rule,
                 base_components=None,
-                base_gdp_bn=float(self.gdp()[city.index]),
+                base_gdp_bn=float(t.gdp[city.index]),
                 target_reduction_pct=0.0,
                 base_coal_tce=0.0,
-                budget_bn=self.budget(city, YearRules()),
+                budget_bn=self.budget(city, YearRules(), t.gdp),
             )
             dispatch = self.planner.dispatch_base_year(city, outlook, policy)
             if dispatch.status != "optimal":
@@ -621,8 +646,8 @@ class TransitionModel(mesa.Model):
                     f"{city.city_id} {start}: base-year dispatch status {dispatch.status}: "
                     + "; ".join(dispatch.messages)
                 )
-            comp, _ = self._components(city, dispatch)
-            e = self.energy_by_carrier()[city.index]
+            comp, _ = self._components(city, dispatch, t)
+            e = t.by_carrier[city.index]
             coal = float(e[CARRIER_INDEX["coal"]]) + dispatch.coal_tce
             co2 = self._co2(e, dispatch)
             if city.city_id in hist.index and comp.fossil_final > 0:
@@ -635,11 +660,11 @@ class TransitionModel(mesa.Model):
                         ("co2", h["co2"] - co2),
                     )
                 }
-            comp, flows = self._components(city, dispatch)
+            comp, flows = self._components(city, dispatch, t)
             self.base_components[city.city_id] = comp
-            self.base_gdp[city.city_id] = float(self.gdp()[city.index])
+            self.base_gdp[city.city_id] = float(t.gdp[city.index])
             self.base_coal[city.city_id] = coal + flows["other_coal_tce"]
-            self._record(city, comp, flows, dispatch, None)
+            self._record(city, comp, flows, dispatch, None, t)
 
     @staticmethod
     def _residual_ratio(gap: float, fossil_final: float, power_fossil: float) -> tuple[str, float]:
@@ -660,10 +685,11 @@ class TransitionModel(mesa.Model):
 
     def account(self, rules: YearRules, outcomes: dict[str, PlanOutcome]) -> None:
         """Energy, coal, CO2 and intensity of every city this year."""
+        t = self.totals()
         for city in self.cities:
             out = outcomes[city.city_id]
-            comp, flows = self._components(city, out)
-            self._record(city, comp, flows, out, rules)
+            comp, flows = self._components(city, out, t)
+            self._record(city, comp, flows, out, rules, t)
 
     def _record(
         self,
@@ -672,9 +698,10 @@ class TransitionModel(mesa.Model):
         flows: dict[str, float],
         power: PlanOutcome,
         rules: YearRules | None,
+        t: FirmTotals,
     ) -> None:
-        e = self.energy_by_carrier()[city.index]
-        gdp = float(self.gdp()[city.index])
+        e = t.by_carrier[city.index]
+        gdp = float(t.gdp[city.index])
         c = counting(self.scenario.accounting.rule, self.year)
         base = self.base_components.get(city.city_id, comp)
         gdp0 = self.base_gdp.get(city.city_id, gdp)
