@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from zonesim.data.schema import SECTORS
 
 ROOT = Path(__file__).resolve().parents[2]
 RAW = ROOT.parent / "shared" / "data" / "raw"
@@ -81,16 +82,7 @@ SECTOR_MAP = {
     "Rural": "residential",
 }  # every other CEADs sector (other manufacturing, mining, construction, farming,
 #    gas and water supply) -> other_industry
-SECTORS = (
-    "steel",
-    "building_materials",
-    "chemicals",
-    "nonferrous",
-    "other_industry",
-    "services",
-    "residential",
-)
-INDUSTRIAL = SECTORS[:5]
+INDUSTRIAL = SECTORS[:5]  # the sectors of the secondary industry (primary value added in other_industry)
 
 # ASSUMPTIONS (estimates, documented in SOURCES-cities.md; not sourced statistics)
 # Relative final-energy intensity of value added (other_industry = 1) used to split a
