@@ -1,6 +1,6 @@
 """Benchmark: firm decisions per firm-year at 10^3, 10^4, 10^5 firms, against bare numpy.
 
-For each population size the model's ``firms_decide`` (growth, efficiency, backward
+For each population size the model's ``FirmBehaviour.decide`` (growth, efficiency, backward
 retirement, exit under a carbon price, private retrofits, circular parks, entry) is timed
 over several years, and so is the same arithmetic written as one vectorised numpy pass with
 no per-city or per-sector loops (the floor). Peak memory is measured with tracemalloc.
@@ -19,6 +19,7 @@ import numpy as np
 from zonesim.agents.firms import FOSSIL, INTENSIVE_MASK
 from zonesim.data import load
 from zonesim.model import TransitionModel
+from zonesim.year.setting import rules_for
 from zonesim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -26,7 +27,7 @@ YEARS = 5
 
 
 def numpy_floor(m: TransitionModel, rules, years: int) -> float:
-    """The same per-firm arithmetic as firms_decide in one vectorised pass per year."""
+    """The same per-firm arithmetic as FirmBehaviour.decide in one vectorised pass per year."""
     f = m.firms
     output, intensity, alive = f.output.copy(), f.intensity.copy(), f.alive.copy()
     growth = m.trend_growth[f.city] * np.where(
@@ -50,7 +51,7 @@ def numpy_floor(m: TransitionModel, rules, years: int) -> float:
 
 
 def bench(n_firms: int, base) -> dict:
-    """Time and memory per firm-year of firms_decide and of the numpy floor."""
+    """Time and memory per firm-year of FirmBehaviour.decide and of the numpy floor."""
     scenario = load_scenario(
         ROOT / "scenarios" / "combined.yaml",
         firms={"n_firms": n_firms},
@@ -58,13 +59,13 @@ def bench(n_firms: int, base) -> dict:
     )
     m = TransitionModel(scenario, base=base)
     n = len(m.firms)
-    rules = m.rules()
+    rules = rules_for(m.scenario, m.year)
     floor = numpy_floor(m, rules, YEARS)
     tracemalloc.start()
     t0 = time.perf_counter()
     for _ in range(YEARS):
         m.year += 1
-        m.firms_decide(m.rules())
+        m.behaviour.decide(m.year, rules_for(m.scenario, m.year), m.cities)
     model_s = time.perf_counter() - t0
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()

@@ -75,9 +75,31 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _cmd_plan(args: argparse.Namespace) -> int:
-    from zonesim.agents.planning import plan_and_export
+def plan_and_export(scenario, city_id: str, year: int, out: Path) -> list[Path]:
+    """Run the model to ``year``, solve ``city_id``'s LP for that year and export it as CSV.
 
+    The fleet the LP starts from is what the simulation built in the years before ``year``.
+    """
+    from zonesim.model import TransitionModel
+    from zonesim.planner.export import export
+    from zonesim.planner.solve import Planner
+
+    if not scenario.horizon.start_year < year <= scenario.horizon.end_year:
+        raise ValueError(
+            f"--year {year}: expected a simulated year {scenario.horizon.start_year + 1}"
+            f"..{scenario.horizon.end_year} of the scenario"
+        )
+    model = TransitionModel(scenario)
+    if city_id not in model.city_ids:
+        raise KeyError(f"city {city_id!r} is not simulated by the scenario; cities: {model.city_ids}")
+    while model.year < year:
+        model.step()
+    inp = model.planner.last_input[city_id]
+    res = Planner(inp).solve()
+    return export(inp, res, out)
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
     written = plan_and_export(scenario, args.city, args.year, Path(args.export))
     print(f"wrote {len(written)} files to {args.export}")

@@ -70,7 +70,7 @@ def test_entry_adds_the_stated_value_added_at_the_stated_intensity(model):
     other = (f.sector == SECTOR_INDEX["other_industry"]) & f.alive
     mean_int = (f.intensity[other] * f.output[other, None]).sum(axis=0) / f.output[other].sum()
     n = len(f)
-    model._entry()
+    model.behaviour.entry(model.year, model.cities)
     new = slice(n, len(model.firms))
     expected_va = p.entry_rate * (1 + p.entry_status_bonus) * gdp  # the zone holds status
     assert model.firms.output[new].sum() == pytest.approx(expected_va, rel=1e-12)
@@ -83,12 +83,12 @@ def test_entry_adds_the_stated_value_added_at_the_stated_intensity(model):
 def test_circular_parks_cut_members_fossil_use_by_the_saving(model):
     f = model.firms
     before = f.intensity[:, FOSSIL].copy()
-    model._circular_parks(YearRules(circular_saving=0.02, circular_participation=1.0))
+    model.behaviour.circular_parks(YearRules(circular_saving=0.02, circular_participation=1.0))
     members = INTENSIVE_MASK[f.sector] & ~f.entrant & f.alive
     np.testing.assert_allclose(f.intensity[members][:, FOSSIL], before[members] * 0.98)
     np.testing.assert_allclose(f.intensity[~members][:, FOSSIL], before[~members])
     # the next year's target level 5 % is reached from 2 %, not applied on top
-    model._circular_parks(YearRules(circular_saving=0.05, circular_participation=1.0))
+    model.behaviour.circular_parks(YearRules(circular_saving=0.05, circular_participation=1.0))
     np.testing.assert_allclose(f.intensity[members][:, FOSSIL], before[members] * 0.95)
 
 
@@ -112,8 +112,8 @@ def test_three_excellent_years_bring_more_parks_and_entry(model):
     assert city.ratings[-1] == "excellent" and city.extra_parks
     assert city.support_bonus == pytest.approx(0.1)
     p = model.params
-    model.params = type(p)(**{**p.__dict__, "entry_rate": 0.01})
+    model.behaviour.params = type(p)(**{**p.__dict__, "entry_rate": 0.01})
     n, gdp = len(model.firms), model.gdp()[0]
-    model._entry()
+    model.behaviour.entry(model.year, model.cities)
     va = model.firms.output[n:].sum()
     assert va == pytest.approx(0.01 * (1 + 2 * p.entry_status_bonus) * gdp, rel=1e-12)

@@ -145,7 +145,7 @@ def test_coal_use_stays_within_the_cap_where_the_planner_reports_no_gap(base, fr
     rec = pd.DataFrame(m.records).set_index(["city_id", "year"])
     plans = pd.DataFrame(m.plans).set_index(["city_id", "year"])
     for (cid, year), row in plans.iterrows():
-        cap = (1 - 0.15 * (year - 2020) / 2) * m.base_coal[cid]
+        cap = (1 - 0.15 * (year - 2020) / 2) * m.accounts.base_coal[cid]
         gap = row.get("slack_coal", 0.0) * 1e6
         assert rec.loc[(cid, year), "coal_tce"] <= cap + gap + 1e-3 * cap
 

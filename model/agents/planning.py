@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 from zonesim.accounting import EnergyComponents, counting
 from zonesim.data import BaseYear
-from zonesim.levers import apply_levers
-from zonesim.levers.rules import LeverContext, YearRules
+from zonesim.levers.rules import YearRules
 from zonesim.planner.adapter import planner_input
 from zonesim.planner.inputs import (
     Carrier,
@@ -69,7 +67,9 @@ class PolicyInputs:
     base_coal_tce: float
     budget_bn: float | None = None
     residual: dict[str, tuple[str, float]] = field(default_factory=dict)
-    """Base-year residual per quantity: (basis, ratio); see TransitionModel._residual_ratio."""
+    """Base-year residual per quantity: (basis, ratio); see zonesim.year.account.residual_ratio."""
+    ahead: tuple[YearRules, ...] = ()
+    """The rules of every planning year (computed once by the model, levers in ORDER)."""
 
 
 @dataclass
@@ -179,11 +179,6 @@ class CityPlanner:
         return bool(row["new_coal_allowed"]) or year < int(row["from_year"])
 
     # ------------------------------------------------------------------ inputs
-    def _rules_by_year(self, years: list[int]) -> list[YearRules]:
-        h = self.scenario.horizon
-        levers = self.scenario.levers.active()
-        return [apply_levers(levers, LeverContext(y, h.start_year, max(h.end_year, y))) for y in years]
-
     def _policy(self, outlook: Outlook, pol: PolicyInputs, city: CityAgent) -> PlannerPolicy:
         """The LP's policy: caps net of the residual the LP does not model (model units -> LP)."""
         years = outlook.years
@@ -197,7 +192,9 @@ class CityPlanner:
 
         other_e, other_c = other("energy"), other("coal")
         rule = pol.accounting_rule
-        rules = self._rules_by_year(years)
+        rules = pol.ahead
+        if len(rules) != len(years):
+            raise ValueError(f"policy has rules for {len(rules)} years, the outlook {len(years)}")
         base = pol.base_components
         counts = [counting(rule, y) for y in years]
         intensity_cap: list[float | None] = []
@@ -434,23 +431,3 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
         marginal_cost=marginal,
         messages=list(res.messages),
     )
-
-
-def plan_and_export(scenario: Scenario, city_id: str, year: int, out: Path) -> list[Path]:
-    """Run the model to ``year``, solve ``city_id``'s LP for that year and export it as CSV."""
-    from zonesim.model import TransitionModel
-    from zonesim.planner.export import export
-
-    if not scenario.horizon.start_year < year <= scenario.horizon.end_year:
-        raise ValueError(
-            f"--year {year}: expected a simulated year {scenario.horizon.start_year + 1}"
-            f"..{scenario.horizon.end_year} of the scenario"
-        )
-    model = TransitionModel(scenario)
-    if city_id not in model.city_ids:
-        raise KeyError(f"city {city_id!r} is not simulated by the scenario; cities: {model.city_ids}")
-    while model.year < year:
-        model.step()
-    inp = model.planner.last_input[city_id]
-    res = Planner(inp).solve()
-    return export(inp, res, out)

@@ -17,7 +17,7 @@ The model's industry and fleet tables are 2020-only, so the 2015 start is built 
    carriers) by one factor per city so that the reduced-form 2015 energy total equals
    ``city_history`` 2015 ``energy_total``. The 2015 split of power and residual from final
    use is therefore the 2020 one.
-3. Each year 2016-2020 the model's own ``TransitionModel.firms_decide`` runs (growth by city
+3. Each year 2016-2020 the model's own firm rules (``FirmBehaviour.decide``) run (growth by city
    trend x sector factor, AEEI, mandated retirement, private retrofits at the hurdle rate,
    entry), under the rules of the period: backward capacity retired to a documented share
    (13th FYP 去产能, 2016-2018), no carbon price, no curb, zone status from the approval year.
@@ -31,9 +31,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field, replace
-from types import SimpleNamespace
 
-import mesa
 import numpy as np
 import pandas as pd
 from zonesim.agents.firms import CARRIER_INDEX, ELEC, FOSSIL, SECTOR_INDEX, FirmPopulation
@@ -42,6 +40,7 @@ from zonesim.data import BaseYear, load
 from zonesim.levers.rules import YearRules
 from zonesim.model import TransitionModel
 from zonesim.scenario import Scenario
+from zonesim.year.firms import CityStanding, FirmBehaviour
 
 START_YEAR = 2015
 END_YEAR = 2020
@@ -173,46 +172,47 @@ def observations(base: BaseYear, city_ids: list[str]) -> pd.DataFrame:
     return wide
 
 
-class Backcast(TransitionModel):
+class Backcast:
     """The model's firm rules from a constructed 2015 start; reduced-form city accounting.
 
-    Subclasses :class:`TransitionModel` to reuse ``firms_decide`` and the rules it calls
-    (``_retire_backward``, ``_private_retrofits``, ``_entry``) unchanged; the constructor
-    replaces the 2020 set-up (no planner, no dispatch) by the 2015 start of the module
-    docstring.
+    Composes the model's own :class:`~zonesim.year.firms.FirmBehaviour` (growth, mandated
+    retirement, private retrofits, entry) with the rules of 2016-2020 and the 2015 start of
+    the module docstring (no planner, no dispatch).
     """
 
     def __init__(self, ref: Reference, params: AgentParams, switch_pct: float = 0.0) -> None:
-        mesa.Model.__init__(self, seed=ref.seed + 2015)
         self.ref = ref
-        self.base = ref.base
         self.params = params
         self.switch_pct = switch_pct
         self.year = START_YEAR
         self.city_ids = ref.city_ids
-        self.cities = [
-            SimpleNamespace(index=i, has_status=False, extra_parks=False) for i in range(len(ref.city_ids))
-        ]
-        self.trend_growth = ref.trend_growth
-        self.prices = ref.prices
-        self.factors = ref.factors
-        self.planner = SimpleNamespace(discount_rate=ref.discount_rate)
-        self.levers = {}
+        self.cities = [CityStanding(has_status=False, extra_parks=False) for _ in ref.city_ids]
         self.firms = _start_2015(ref, params)
-        self.profit_share = ref.profit_share.copy()
+        self.behaviour = FirmBehaviour(
+            self.firms,
+            params,
+            np.random.default_rng(ref.seed + 2015),
+            ref.trend_growth,
+            ref.prices,
+            ref.factors,
+            ref.discount_rate,
+            ref.base.efficiency_programmes,
+            profit_share=ref.profit_share.copy(),
+        )
         self.rows: list[dict[str, float]] = []
         self._record()
 
-    def rules(self) -> YearRules:  # the rules of 2016-2020
+    def rules(self) -> YearRules:
+        """The rules of 2016-2020: the 13th FYP capacity cuts, reached linearly."""
         first, last = CAPACITY_CUT_YEARS
         progress = min(max((self.year - first + 1) / (last - first + 1), 0.0), 1.0)
         return YearRules(retire_backward_share=CAPACITY_CUT_SHARE * progress)
 
     def step(self) -> None:
         self.year += 1
-        for c in self.cities:
-            c.has_status = self.year >= self.ref.approval_year[c.index]
-        self.firms_decide(self.rules())
+        for i, c in enumerate(self.cities):
+            c.has_status = self.year >= self.ref.approval_year[i]
+        self.behaviour.decide(self.year, self.rules(), self.cities)
         if self.switch_pct > 0:
             f = self.firms
             k = CARRIER_INDEX["coal"]

@@ -1,0 +1,100 @@
+"""Cities carry out this year's plan within the finance they can raise (-> implementation gap)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from zonesim.agents.city import CityAgent
+from zonesim.agents.firms import FOSSIL, SECTOR_INDEX, FirmPopulation
+from zonesim.agents.planning import PlanOutcome
+from zonesim.levers.rules import YearRules
+from zonesim.year.setting import Setting, gdp
+
+
+def budget(
+    s: Setting, city: CityAgent, rules: YearRules, firms: FirmPopulation, gdp_bn: np.ndarray | None = None
+) -> float:
+    """Funds the city expects for power and efficiency investment this year, bnCNY2020.
+
+    ``gdp_bn`` per city may be passed when the caller already holds it.
+    """
+    gdp_bn = gdp(firms, s.n_cities) if gdp_bn is None else gdp_bn
+    funds = s.params.city_investment_share_of_gdp * float(gdp_bn[city.index])
+    funds *= 1.0 + city.support_bonus
+    if city.has_status:
+        funds += rules.extra_finance_bn
+    return funds
+
+
+def cities_build(
+    s: Setting,
+    year: int,
+    rules: YearRules,
+    cities: Sequence[CityAgent],
+    firms: FirmPopulation,
+    outcomes: dict[str, PlanOutcome],
+) -> list[dict[str, Any]]:
+    """Carry out this year's plan within the finance each city can raise; the investment rows."""
+    rows: list[dict[str, Any]] = []
+    gdp_bn = gdp(firms, s.n_cities)  # programmes change intensities, not output: GDP holds
+    for city in cities:
+        out = outcomes[city.city_id]
+        funds = budget(s, city, rules, firms, gdp_bn)
+        mine = (firms.city == city.index) & firms.alive
+        access = float(firms.finance_access[mine].mean()) if mine.any() else 1.0
+        funds *= access
+        need = out.capex_bn
+        share = 1.0 if need <= funds or need <= 0 else funds / need
+        built = {t: mw * share for t, mw in out.new_mw.items()}
+        st_mw = {t: mw * share for t, mw in out.storage_mw.items()}
+        st_mwh = {t: mwh * share for t, mwh in out.storage_mwh.items()}
+        city.build(built, st_mw, st_mwh, {k: mw * share for k, mw in out.new_by_land_mw.items()})
+        retired = city.retire_coal(out.retire_coal_mw)
+        out.realise({t: city.state.capacity(t) for t in out.planned_capacity_mw})
+        carry_out_programmes(s, year, city, firms, out)  # annual costs: not limited by capital
+        for tech in sorted(set(out.new_mw) | set(out.storage_mw)):
+            rows.append(
+                {
+                    "city_id": city.city_id,
+                    "year": year,
+                    "tech": tech,
+                    "planned_mw": out.new_mw.get(tech, 0.0) + out.storage_mw.get(tech, 0.0),
+                    "built_mw": built.get(tech, 0.0) + st_mw.get(tech, 0.0),
+                }
+            )
+        rows.append(
+            {
+                "city_id": city.city_id,
+                "year": year,
+                "tech": "coal_retired",
+                "planned_mw": out.retire_coal_mw,
+                "built_mw": retired,
+            }
+        )
+        city.finance_share = share
+    return rows
+
+
+def carry_out_programmes(
+    s: Setting, year: int, city: CityAgent, firms: FirmPopulation, out: PlanOutcome
+) -> None:
+    """Apply the planned public programmes to the city's firms (efficiency or electrification)."""
+    f = firms
+    for (sector, programme), tce in out.programme_tce.items():
+        if tce <= 0:
+            continue
+        si = SECTOR_INDEX[sector]
+        mask = (f.city == city.index) & (f.sector == si) & f.alive
+        if programme == "efficiency":
+            mask &= ~f.retrofitted
+        fossil = (f.intensity[mask][:, FOSSIL] * f.output[mask, None]).sum()
+        if fossil <= 0:
+            continue
+        frac = min(tce / fossil, 1.0)
+        saving = np.full(len(f), frac)
+        if programme == "efficiency":
+            f.retrofit(mask, saving, year)
+        else:
+            f.electrify(mask, saving, s.params.electrification_mwh_per_tce)

@@ -1,0 +1,230 @@
+"""Firms decide: grow, improve, retire when mandated or unprofitable, retrofit; entrants arrive.
+
+The firm population (:class:`~zonesim.agents.firms.FirmPopulation`) owns the verbs
+(``expand``, ``retire``, ``retrofit``, ``enter``); :class:`FirmBehaviour` decides which firms
+use them this year, from the run's :class:`~zonesim.year.setting.Setting` and the year's rules.
+The calibration backcast composes the same class with the rules of 2016-2020.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from zonesim.agents.firms import CARRIER_INDEX, FOSSIL, INTENSIVE_MASK, SECTOR_INDEX, FirmPopulation
+from zonesim.agents.params import AgentParams
+from zonesim.levers.rules import YearRules
+from zonesim.units import CNY_PER_BN
+from zonesim.year.setting import FUELS, gdp
+
+RESIDENTIAL = SECTOR_INDEX["residential"]
+SERVICES = SECTOR_INDEX["services"]
+OTHER_INDUSTRY = SECTOR_INDEX["other_industry"]
+
+
+@dataclass
+class CityStanding:
+    """What entry reads of a city agent: zone status and extra demonstration parks."""
+
+    has_status: bool
+    extra_parks: bool
+
+
+class FirmBehaviour:
+    """The firms' yearly decisions, with the state they carry between years.
+
+    State: each firm's profit share of value added (drawn once unless given), the circular-park members
+    (drawn when the lever first acts) and the park saving reached so far.
+    """
+
+    def __init__(
+        self,
+        firms: FirmPopulation,
+        params: AgentParams,
+        rng: np.random.Generator,
+        trend_growth: np.ndarray,
+        prices: dict[str, np.ndarray],
+        factors: dict[str, float],
+        discount_rate: float,
+        efficiency_programmes,
+        profit_share: np.ndarray | None = None,
+    ) -> None:
+        self.firms = firms
+        self.params = params
+        self.rng = rng
+        self.trend_growth = trend_growth
+        self.factors = factors
+        self.discount_rate = discount_rate
+        self.n_cities = len(trend_growth)
+        if profit_share is None:  # drawn once per firm, right after the population
+            profit_share = params.profit_share_of_va * rng.lognormal(0.0, params.profit_sigma, len(firms))
+        self.profit_share = profit_share
+        self.park_members: np.ndarray | None = None
+        self.park_level = 0.0
+        cost = np.full(len(SECTOR_INDEX), np.nan)
+        share = np.zeros(len(SECTOR_INDEX))
+        prog = efficiency_programmes
+        for row in prog[prog["programme"] == "efficiency"].itertuples():
+            cost[SECTOR_INDEX[row.sector]] = row.cost
+            share[SECTOR_INDEX[row.sector]] = row.potential_share
+        self.package_cost, self.package_share = cost, share  # per sector: CNY2020/tce, share
+        self.price_matrix = np.stack([prices[x] for x in FUELS], axis=1)  # (cities, fuels)
+        self.ef_vector = np.array([factors[x] for x in FUELS])
+
+    def decide(self, year: int, rules: YearRules, cities: Sequence[CityStanding]) -> None:
+        """This year's decisions, in order: grow, mandated retirement, exit, retrofit, parks, entry."""
+        self.grow(rules)
+        if rules.retire_backward_share > 0:
+            self.retire_backward(rules.retire_backward_share, year)
+        if rules.carbon_price > 0:
+            self.exit_unprofitable(rules.carbon_price, year)
+        self.private_retrofits(rules, year)
+        if rules.circular_saving > 0:
+            self.circular_parks(rules)
+        self.entry(year, cities)
+
+    def grow(self, rules: YearRules) -> None:
+        """Output grows at the city's trend times the sector's factor (energy-intensive capped
+        by the curb); intensities fall by autonomous efficiency improvement."""
+        f, p = self.firms, self.params
+        g_city = self.trend_growth[f.city]
+        factor = np.ones(len(f))
+        factor[INTENSIVE_MASK[f.sector]] = p.growth_intensive_factor
+        factor[f.sector == SERVICES] = p.growth_services_factor
+        factor[f.sector == RESIDENTIAL] = p.growth_residential_factor
+        growth = g_city * factor
+        if rules.intensive_growth_cap is not None:
+            capped = INTENSIVE_MASK[f.sector]
+            growth[capped] = np.minimum(growth[capped], rules.intensive_growth_cap)
+        f.expand(growth)
+        f.intensity *= 1.0 - p.aeei_pct / 100.0
+
+    def retire_backward(self, share: float, year: int) -> None:
+        """Retire the most fossil-intensive energy-intensive firms of each city until the
+        retired share of that (base-year) output reaches ``share``."""
+        f = self.firms
+        n_cities = self.n_cities
+        cand = INTENSIVE_MASK[f.sector] & ~f.entrant
+        total = np.bincount(f.city[cand], weights=f.output[cand], minlength=n_cities)
+        gone = cand & ~f.alive
+        done = np.bincount(f.city[gone], weights=f.output[gone], minlength=n_cities)
+        need = share * total - done
+        live = np.flatnonzero(cand & f.alive & (need[f.city] > 0))
+        if live.size == 0:
+            return
+        fossil = f.intensity[live][:, FOSSIL].sum(axis=1)
+        order = live[np.lexsort((-fossil, f.city[live]))]
+        cum = np.cumsum(f.output[order])
+        city = f.city[order]
+        first = np.flatnonzero(np.r_[True, city[1:] != city[:-1]])
+        offset = np.repeat(np.r_[0.0, cum[first[1:] - 1]], np.diff(np.r_[first, len(order)]))
+        before = cum - f.output[order] - offset  # output retired before this firm in its city
+        mask = np.zeros(len(f), dtype=bool)
+        mask[order[before < need[city]]] = True
+        f.retire(mask, year)
+
+    def exit_unprofitable(self, carbon_price: float, year: int) -> None:
+        """Firms exit when their carbon cost exceeds their profit."""
+        f = self.firms
+        e = f.energy()
+        co2 = sum(e[:, CARRIER_INDEX[c]] * self.factors[c] for c in FUELS)
+        cost_bn = co2 * carbon_price / CNY_PER_BN
+        profit_bn = self.profit_share * f.output
+        f.retire(f.alive & (cost_bn > profit_bn) & f.in_gdp, year)
+
+    def private_retrofits(self, rules: YearRules, year: int) -> None:
+        """Firms take the efficiency package when the value of a tce saved beats its cost.
+
+        Value: the firm's fuel-mix price plus the carbon cost, times its finance access. Cost:
+        the package cost scaled by the firm's hurdle rate (less any green-finance discount)
+        over the social discount rate at which the package cost is annualised.
+        """
+        f = self.firms
+        cost, share = self.package_cost, self.package_share
+        open_ = f.alive & ~f.retrofitted & np.isfinite(cost[f.sector])
+        if not open_.any():
+            return
+        idx = np.flatnonzero(open_)
+        e = f.intensity[idx][:, FOSSIL]
+        tot = e.sum(axis=1, keepdims=True)
+        w = np.divide(e, tot, out=np.zeros_like(e), where=tot > 0)
+        value = (w * (self.price_matrix[f.city[idx]] + rules.carbon_price * self.ef_vector)).sum(axis=1)
+        discount = rules.rate_discount if "efficiency" in rules.finance_eligible else 0.0
+        hurdle = np.maximum(f.hurdle[idx] - discount, 1e-3)
+        take = np.zeros(len(f), dtype=bool)
+        worth = value * f.finance_access[idx] >= cost[f.sector[idx]] * hurdle / self.discount_rate
+        # diffusion: of the firms for which the package pays, a share acts each year
+        acts = f.draw(year)[idx] < self.params.retrofit_adoption_per_year
+        take[idx] = worth & acts
+        f.retrofit(take, share[f.sector], year)
+
+    def circular_parks(self, rules: YearRules) -> None:
+        """Participating energy-intensive firms (a seeded subset) reach the lever's saving."""
+        f = self.firms
+        member = INTENSIVE_MASK[f.sector] & ~f.entrant
+        if self.park_members is None:
+            draw = self.rng.random(len(f))
+            self.park_members = member & (draw < rules.circular_participation)
+        target = rules.circular_saving
+        done = self.park_level
+        if target <= done:
+            return
+        step = 1.0 - (1.0 - target) / (1.0 - done)
+        members = np.zeros(len(f), dtype=bool)
+        members[: len(self.park_members)] = self.park_members
+        f.intensity[np.ix_(members & f.alive, FOSSIL)] *= 1.0 - step
+        self.park_level = target
+
+    def entry(self, year: int, cities: Sequence[CityStanding]) -> None:
+        """Low-intensity, high-value firms enter 'other_industry' in proportion to city GDP.
+
+        Entrants' value added is ``entry_rate x (1 + status bonus x (status + extra parks)) x GDP``
+        (a city rated excellent three years running under the evaluation lever gets more parks,
+        doubling its bonus); their number keeps the city's mean firm size in other industry;
+        their intensity is a fraction of that sector's mean intensity in the city.
+        """
+        f, p = self.firms, self.params
+        n_cities = self.n_cities
+        mask = (f.sector == OTHER_INDUSTRY) & f.alive
+        out = np.bincount(f.city[mask], weights=f.output[mask], minlength=n_cities)
+        count = np.bincount(f.city[mask], minlength=n_cities)
+        energy = np.stack(
+            [
+                np.bincount(f.city[mask], weights=f.intensity[mask, k] * f.output[mask], minlength=n_cities)
+                for k in range(f.intensity.shape[1])
+            ],
+            axis=1,
+        )
+        status = np.array([c.has_status for c in cities], dtype=float)
+        parks = np.array([c.extra_parks for c in cities], dtype=float)  # more parks: more room
+        va = p.entry_rate * (1.0 + p.entry_status_bonus * (status + parks)) * gdp(f, n_cities)
+        ok = (va > 0) & (out > 0)
+        n_new = np.where(ok, np.maximum(1, np.round(count * va / np.where(out > 0, out, 1))), 0).astype(int)
+        total = int(n_new.sum())
+        if total == 0:
+            return
+        city = np.repeat(np.arange(n_cities), n_new)
+        size = self.rng.lognormal(0.0, p.firm_size_sigma, total)
+        size_sum = np.bincount(city, weights=size, minlength=n_cities)
+        mean_int = energy / np.where(out > 0, out, 1)[:, None]
+        entrants = FirmPopulation(
+            city=city,
+            sector=np.full(total, OTHER_INDUSTRY),
+            output=va[city] * size / size_sum[city],
+            intensity=mean_int[city] * p.entrant_intensity_factor,
+            vintage=np.full(total, year),
+            hurdle=p.hurdle_rate_mean * self.rng.lognormal(0.0, p.hurdle_rate_sigma, total),
+            finance_access=self.rng.uniform(p.finance_access_min, 1.0, total),
+            backward=np.zeros(total, dtype=bool),
+            retrofitted=np.ones(total, dtype=bool),
+            entrant=np.ones(total, dtype=bool),
+            alive=np.ones(total, dtype=bool),
+            in_gdp=np.ones(total, dtype=bool),
+            retire_year=np.zeros(total, dtype=int),
+            propensity=self.rng.random(total),
+        )
+        f.enter(entrants)
+        self.profit_share = np.concatenate(
+            [self.profit_share, p.profit_share_of_va * self.rng.lognormal(0.0, p.profit_sigma, total)]
+        )

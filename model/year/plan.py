@@ -1,0 +1,109 @@
+"""Each city's planner (Pyomo -> HiGHS) proposes this year's builds, retirements and programmes.
+
+The model's side of planning: the city's expected demand from its firms (:func:`outlook`),
+what public programmes can reach (:func:`programme_potential`) and the policy the levers and
+the base year set (:func:`policy_inputs`). The LP translation lives in
+:mod:`zonesim.agents.planning`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from zonesim.agents.city import CityAgent
+from zonesim.agents.firms import CARRIER_INDEX, ELEC, FOSSIL, SECTOR_INDEX, FirmPopulation
+from zonesim.agents.planning import CityPlanner, Outlook, PlanOutcome, PolicyInputs
+from zonesim.year.account import Accounts
+from zonesim.year.build import budget
+from zonesim.year.errors import PlanningError
+from zonesim.year.setting import FUELS, FirmTotals, Setting, Year
+
+
+def outlook(
+    s: Setting, firms: FirmPopulation, city: CityAgent, years: Sequence[int], t: FirmTotals
+) -> Outlook:
+    """Expected demand of the city over the planning years from its firms' state and trends."""
+    f, p = firms, s.params
+    mine = (f.city == city.index) & f.alive
+    e = t.energy[mine]
+    growth = s.trend_growth[city.index]
+    k = np.arange(len(years))
+    grow = (1.0 + growth) ** k
+    eff = (1.0 - p.aeei_pct / 100.0) ** k
+    gdp = t.gdp[city.index]
+    sector = f.sector[mine]
+    fossil_by_sector = {name: e[sector == si][:, FOSSIL].sum() for name, si in SECTOR_INDEX.items()}
+    return Outlook(
+        years=list(years),
+        electricity_mwh=e[:, ELEC].sum() * grow * eff,
+        fossil_final_tce={c: e[:, CARRIER_INDEX[c]].sum() * grow * eff for c in FUELS},
+        feedstock_tce=t.feedstock[city.index] * grow * eff,
+        gdp_bn=gdp * grow,
+        programme_potential_tce=programme_potential(s, firms, city, fossil_by_sector, t.energy),
+    )
+
+
+def programme_potential(
+    s: Setting, firms: FirmPopulation, city: CityAgent, fossil: dict[str, float], energy: np.ndarray
+) -> dict[tuple[str, str], float]:
+    """Fossil energy (tce/yr) that public programmes can save or switch in the city this year:
+    the programme's share of the sector's remaining fossil use, at the diffusion pace."""
+    f = firms
+    prog = s.base.efficiency_programmes.set_index(["sector", "programme"])
+    out = {}
+    for (sector, programme), row in prog.iterrows():
+        si = SECTOR_INDEX[sector]
+        if programme == "efficiency":
+            open_ = (f.city == city.index) & (f.sector == si) & f.alive & ~f.retrofitted
+            base = energy[open_][:, FOSSIL].sum()
+        else:
+            base = fossil.get(sector, 0.0)
+        # programmes ramp at the pace firms take up efficiency (diffusion share per year)
+        out[(sector, programme)] = float(row["potential_share"]) * base * s.params.retrofit_adoption_per_year
+    return out
+
+
+def policy_inputs(
+    s: Setting, yr: Year, city: CityAgent, firms: FirmPopulation, acc: Accounts, t: FirmTotals
+) -> PolicyInputs:
+    """What the planner needs to know of the scenario for this city and year."""
+    return PolicyInputs(
+        year=yr.year,
+        rules=yr.rules,
+        ahead=yr.ahead,
+        accounting_rule=s.scenario.accounting.rule,
+        base_components=acc.base_components[city.city_id],
+        base_gdp_bn=acc.base_gdp[city.city_id],
+        target_reduction_pct=s.target_pct(city.city_id, yr.rules),
+        base_coal_tce=acc.base_coal[city.city_id],
+        budget_bn=budget(s, city, yr.rules, firms, t.gdp),
+        residual=acc.residual.get(city.city_id, {}),
+    )
+
+
+def cities_plan(
+    s: Setting,
+    yr: Year,
+    cities: Sequence[CityAgent],
+    firms: FirmPopulation,
+    acc: Accounts,
+    planner: CityPlanner,
+    t: FirmTotals,
+) -> dict[str, PlanOutcome]:
+    """Each city retires its aged (and lever-ordered) coal units, then plans the year."""
+    outcomes = {}
+    for city in cities:
+        if yr.rules.retire_coal_max_mw is not None:
+            city.coal.retire_small(yr.rules.retire_coal_max_mw)
+        city.coal.retire_aged(yr.year, s.coal_lifetime)
+        city.sync_coal()
+        # rolling: this year only, against this year's milestone; foresight: to the horizon
+        view = outlook(s, firms, city, yr.planning_years, t)
+        outcome = planner.plan(city, view, policy_inputs(s, yr, city, firms, acc, t))
+        if outcome.status != "optimal":
+            raise PlanningError(
+                f"{city.city_id} {yr.year}: planner status {outcome.status}: " + "; ".join(outcome.messages)
+            )
+        outcomes[city.city_id] = outcome
+    return outcomes
