@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from zonesim.data import BaseYear
+from zonesim.data.calibrated import calibrated_overrides
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,6 @@ class AgentParams:
         """
         values = {f.name: base.param(f.name) for f in fields(cls)}
         if calibrated:
-            from zonesim.calibration.stats import calibrated_overrides
-
             values.update(calibrated_overrides(base.data_dir, base.version))
         unknown = set(overrides) - set(values)
         if unknown:

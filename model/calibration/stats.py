@@ -4,26 +4,26 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-import warnings
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from zonesim.data.calibrated import SCHEMA, calibrated_overrides, default_path, load_record
+
+__all__ = [
+    "calibrated_overrides",
+    "comparison",
+    "default_path",
+    "load_record",
+    "make_record",
+    "summary",
+    "write",
+]
 
 VARIABLES = ("gdp", "tertiary_share", "secondary_share", "energy_total", "coal", "electricity", "co2")
 STAT_YEARS = (2015, 2019)
-SCHEMA = "zonesim-calibration/1"
-
-
-def default_path(data_dir: Path | str | None = None) -> Path:
-    """``calibration/calibrated_parameters.json`` beside the data folder."""
-    if data_dir is None:
-        from zonesim.data.load import default_data_dir
-
-        data_dir = default_data_dir()
-    return Path(data_dir).parent / "calibrated_parameters.json"
 
 
 def with_secondary(model: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
@@ -154,32 +154,3 @@ def make_record(
         "fit_statistics": summary(comp),
         "seconds": result["seconds"],
     }
-
-
-def load_record(path: Path | str | None = None) -> dict[str, Any] | None:
-    path = Path(path) if path is not None else default_path()
-    if not path.exists():
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-def calibrated_overrides(
-    data_dir: Path | str | None = None, data_version: str | None = None
-) -> dict[str, float]:
-    """Calibrated AgentParams values to apply by default (identified parameters only).
-
-    Empty when no calibration file exists. Warns when the file was fitted to another data
-    version than ``data_version`` (the values are still returned: rerun ``zonesim calibrate``).
-    """
-    record = load_record(default_path(data_dir))
-    if record is None:
-        return {}
-    # a batch's technology-cost samples suffix the version ("<hash>+tech:..."): the behavioural
-    # fit depends on the compiled tables only
-    if data_version is not None and record.get("data_version") != data_version.split("+")[0]:
-        warnings.warn(
-            f"calibrated_parameters.json was fitted to data version {record.get('data_version')}, "
-            f"the data are {data_version}: rerun `zonesim calibrate`",
-            stacklevel=2,
-        )
-    return {k: float(v) for k, v in record.get("overrides", {}).items()}
