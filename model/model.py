@@ -72,7 +72,7 @@ class TransitionModel(mesa.Model):
             self.firms,
             params,
             self.rng,
-            s.trend_growth,
+            s.gdp_path,
             s.prices,
             s.factors,
             s.discount_rate,
@@ -100,16 +100,14 @@ class TransitionModel(mesa.Model):
     def step(self) -> None:
         """One year, in the order of events of the module docstring."""
         self.year += 1
-        yr = year_of(self.scenario, self.year)  # 1
-        self.behaviour.decide(yr.year, yr.rules, self.cities)  # 2
-        outcomes = plan.cities_plan(
-            self.setting, yr, self.cities, self.firms, self.accounts, self.planner, self.totals()
-        )  # 3
-        self.investments += build.cities_build(
-            self.setting, yr.year, yr.rules, self.cities, self.firms, outcomes
-        )  # 4
-        self.accounts.year(yr.year, yr.rules, self.cities, outcomes, self.totals())  # 5
-        evaluate(self.setting, yr.year, yr.rules, self.cities, self.records)  # 6
+        s, cities, firms, acc = self.setting, self.cities, self.firms, self.accounts
+        yr = year_of(self.scenario, self.year)  # 1 levers
+        self.behaviour.decide(yr.year, yr.rules, cities)  # 2 firms
+        plans = plan.cities_plan(s, yr, cities, firms, acc, self.planner, self.totals())  # 3 plan
+        self.investments += build.cities_build(s, yr.year, yr.rules, cities, firms, plans)  # 4 build
+        park_cost = self.behaviour.park_cost_bn(yr.rules)
+        acc.year(yr.year, yr.rules, cities, plans, self.totals(), park_cost)  # 5 accounting
+        evaluate(s, yr.year, yr.rules, cities, self.records)  # 6 evaluation
         self.datacollector.collect(self)  # 7
 
     def run(self) -> None:

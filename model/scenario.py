@@ -203,6 +203,33 @@ class PlannerSettings(_Strict):
     )
 
 
+GrowthPath = dict[Year, Annotated[float, Field(ge=-20, le=30)]]
+"""Real GDP growth by year, % per year (linear between the years given, flat outside)."""
+
+
+class Macro(_Strict):
+    """Macro drivers: each city's real GDP path is an input, not behaviour (DESIGN.md).
+
+    Published growth (``macro_realised.csv``: the city's own figure, else its province's,
+    else the nation's) is used through ``realised_through``; after it, the outlook: a city's
+    own path if given, else its province's, else ``outlook_gdp_growth_pct``. Sector growth
+    redistributes this GDP (structural change as share shifts); it never adds to it.
+    """
+
+    realised_through: Year | None = Field(
+        description="Last year of published growth to use (None: use none, the outlook from the start)"
+    )
+    outlook_gdp_growth_pct: GrowthPath = Field(
+        min_length=1, description="Real GDP growth after the realised years, % per year, by year"
+    )
+    province_gdp_growth_pct: dict[str, GrowthPath] = Field(
+        default_factory=dict, description="Outlook by province code (e.g. NM), % per year, by year"
+    )
+    city_gdp_growth_pct: dict[str, GrowthPath] = Field(
+        default_factory=dict, description="Outlook by city id, % per year, by year"
+    )
+
+
 class FirmSettings(_Strict):
     """Synthetic firm population."""
 
@@ -222,6 +249,9 @@ class Scenario(_Strict):
     accounting: Accounting
     planner: PlannerSettings
     firms: FirmSettings
+    macro: Macro | None = Field(
+        default=None, description="GDP path; absent: each city's 2015-2019 trend (the old behaviour)"
+    )
     levers: Levers = Field(default_factory=Levers)
 
     def hash(self) -> str:

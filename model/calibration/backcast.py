@@ -38,6 +38,7 @@ from zonesim.agents.firms import CARRIER_INDEX, ELEC, FOSSIL, SECTOR_INDEX, Firm
 from zonesim.agents.params import AgentParams
 from zonesim.data import BaseYear, load
 from zonesim.levers.rules import YearRules
+from zonesim.macro import history_path
 from zonesim.model import TransitionModel
 from zonesim.scenario import Scenario
 from zonesim.year.firms import CityStanding, FirmBehaviour
@@ -192,7 +193,7 @@ class Backcast:
             self.firms,
             params,
             np.random.default_rng(ref.seed + 2015),
-            ref.trend_growth,
+            history_path(ref.base, ref.city_ids, START_YEAR, END_YEAR),
             ref.prices,
             ref.factors,
             ref.discount_rate,

@@ -48,6 +48,7 @@ class Accounts:
         self.base_gdp: dict[str, float] = {}
         self.base_coal: dict[str, float] = {}
         self.residual: dict[str, Residual] = {}
+        self.gdp_path_bn: dict[str, float] = {}  # each city's GDP on its macro path, this year
         self.records: list[dict[str, Any]] = []
         self.plans: list[dict[str, Any]] = []
 
@@ -156,6 +157,7 @@ class Accounts:
             comp, flows = self.components(start, city, dispatch, t)
             self.base_components[city.city_id] = comp
             self.base_gdp[city.city_id] = float(t.gdp[city.index])
+            self.gdp_path_bn[city.city_id] = float(t.gdp[city.index])
             self.base_coal[city.city_id] = coal + flows["other_coal_tce"]
             self.record(start, city, comp, flows, dispatch, None, t)
 
@@ -167,12 +169,16 @@ class Accounts:
         cities: Sequence[CityAgent],
         outcomes: dict[str, PlanOutcome],
         t: FirmTotals,
+        park_cost_bn: np.ndarray,
     ) -> None:
-        """Energy, coal, CO2 and intensity of every city this year."""
+        """Energy, coal, CO2, intensity and cost of every city this year (``park_cost_bn``: the
+        circular parks' cost per city, added to the resource cost)."""
+        growth = self.s.gdp_path.growth(year)
         for city in cities:
+            self.gdp_path_bn[city.city_id] *= 1.0 + growth[city.index]
             out = outcomes[city.city_id]
             comp, flows = self.components(year, city, out, t)
-            self.record(year, city, comp, flows, out, rules, t)
+            self.record(year, city, comp, flows, out, rules, t, float(park_cost_bn[city.index]))
 
     def record(
         self,
@@ -183,6 +189,7 @@ class Accounts:
         power: PlanOutcome,
         rules: YearRules | None,
         t: FirmTotals,
+        park_cost_bn: float = 0.0,
     ) -> None:
         """One row of pathways (and of plans, after the base year)."""
         s = self.s
@@ -203,6 +210,8 @@ class Accounts:
             "zone_id": city.zone_id,
             "year": year,
             "gdp_bn": gdp,
+            "gdp_path_bn": self.gdp_path_bn[city.city_id],
+            "gdp_deviation_pct": 100.0 * (gdp / self.gdp_path_bn[city.city_id] - 1.0),
             **{f"final_{x}_tce": float(e[CARRIER_INDEX[x]]) for x in FUELS},
             "final_electricity_mwh": flows["demand_mwh"],
             "generation_mwh": flows["generation_mwh"],
@@ -232,7 +241,8 @@ class Accounts:
             "co2_intensity_t_per_10k": co2 / (gdp * TEN_K_PER_BN),
             **{f"cap_{k}_mw": v for k, v in capacities(city).items()},
             "capex_bn": power.capex_bn * finance_share,
-            "cost_bn": power.cost_bn,
+            "cost_bn": power.cost_bn + park_cost_bn,
+            "circular_parks_cost_bn": park_cost_bn,
             "carbon_payments_bn": power.carbon_bn,
             "finance_share": finance_share,
             "status": "zone" if city.has_status else "no_status",

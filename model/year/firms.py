@@ -15,6 +15,7 @@ import numpy as np
 from zonesim.agents.firms import CARRIER_INDEX, FOSSIL, INTENSIVE_MASK, SECTOR_INDEX, FirmPopulation
 from zonesim.agents.params import AgentParams
 from zonesim.levers.rules import YearRules
+from zonesim.macro import GdpPath
 from zonesim.units import CNY_PER_BN
 from zonesim.year.setting import FUELS, gdp
 
@@ -43,7 +44,7 @@ class FirmBehaviour:
         firms: FirmPopulation,
         params: AgentParams,
         rng: np.random.Generator,
-        trend_growth: np.ndarray,
+        gdp_path: GdpPath,
         prices: dict[str, np.ndarray],
         factors: dict[str, float],
         discount_rate: float,
@@ -53,15 +54,16 @@ class FirmBehaviour:
         self.firms = firms
         self.params = params
         self.rng = rng
-        self.trend_growth = trend_growth
+        self.gdp_path = gdp_path
         self.factors = factors
         self.discount_rate = discount_rate
-        self.n_cities = len(trend_growth)
+        self.n_cities = gdp_path.growth_pct.shape[0]
         if profit_share is None:  # drawn once per firm, right after the population
             profit_share = params.profit_share_of_va * rng.lognormal(0.0, params.profit_sigma, len(firms))
         self.profit_share = profit_share
         self.park_members: np.ndarray | None = None
         self.park_level = 0.0
+        self.park_saving_tce = np.zeros(self.n_cities)  # fossil use the parks save per year, tce
         cost = np.full(len(SECTOR_INDEX), np.nan)
         share = np.zeros(len(SECTOR_INDEX))
         prog = efficiency_programmes
@@ -73,8 +75,14 @@ class FirmBehaviour:
         self.ef_vector = np.array([factors[x] for x in FUELS])
 
     def decide(self, year: int, rules: YearRules, cities: Sequence[CityStanding]) -> None:
-        """This year's decisions, in order: grow, mandated retirement, exit, retrofit, parks, entry."""
-        self.grow(rules)
+        """This year's decisions, in order: entry, growth along the GDP path (the curb may hold
+        energy-intensive firms back), mandated retirement, exit, retrofit, parks.
+
+        Entry and growth together follow the path; what the levers then remove (curbed growth,
+        retirement, exits) is the GDP deviation from the path they cause.
+        """
+        self.entry(year, cities)
+        self.grow(year, rules)
         if rules.retire_backward_share > 0:
             self.retire_backward(rules.retire_backward_share, year)
         if rules.carbon_price > 0:
@@ -82,18 +90,24 @@ class FirmBehaviour:
         self.private_retrofits(rules, year)
         if rules.circular_saving > 0:
             self.circular_parks(rules)
-        self.entry(year, cities)
 
-    def grow(self, rules: YearRules) -> None:
-        """Output grows at the city's trend times the sector's factor (energy-intensive capped
-        by the curb); intensities fall by autonomous efficiency improvement."""
+    def grow(self, year: int, rules: YearRules) -> None:
+        """Output grows so that each city's GDP follows its path: sector factors set relative
+        growth (structural change as share shifts), one factor per city scales value added
+        to the path; households' activity grows with GDP times their factor. Intensities fall
+        by autonomous efficiency improvement."""
         f, p = self.firms, self.params
-        g_city = self.trend_growth[f.city]
+        g_city = self.gdp_path.growth(year)
         factor = np.ones(len(f))
         factor[INTENSIVE_MASK[f.sector]] = p.growth_intensive_factor
         factor[f.sector == SERVICES] = p.growth_services_factor
         factor[f.sector == RESIDENTIAL] = p.growth_residential_factor
-        growth = g_city * factor
+        growth = g_city[f.city] * factor
+        va = f.output * f.alive * f.in_gdp
+        now = np.bincount(f.city, weights=va, minlength=self.n_cities)
+        grown = np.bincount(f.city, weights=va * (1.0 + growth), minlength=self.n_cities)
+        scale = np.divide((1.0 + g_city) * now, grown, out=np.ones(self.n_cities), where=grown > 0)
+        growth = np.where(f.in_gdp, (1.0 + growth) * scale[f.city] - 1.0, growth)
         if rules.intensive_growth_cap is not None:
             capped = INTENSIVE_MASK[f.sector]
             growth[capped] = np.minimum(growth[capped], rules.intensive_growth_cap)
@@ -173,8 +187,17 @@ class FirmBehaviour:
         step = 1.0 - (1.0 - target) / (1.0 - done)
         members = np.zeros(len(f), dtype=bool)
         members[: len(self.park_members)] = self.park_members
-        f.intensity[np.ix_(members & f.alive, FOSSIL)] *= 1.0 - step
+        acting = members & f.alive
+        before = f.intensity[acting][:, FOSSIL].sum(axis=1) * f.output[acting]
+        f.intensity[np.ix_(acting, FOSSIL)] *= 1.0 - step
+        saved = before * step
+        self.park_saving_tce += np.bincount(f.city[acting], weights=saved, minlength=self.n_cities)
         self.park_level = target
+
+    def park_cost_bn(self, rules: YearRules) -> np.ndarray:
+        """This year's cost of the circular parks per city, bnCNY2020: the fossil use they save
+        per year (tce, at the time each saving was made) times the lever's cost per tce saved."""
+        return self.park_saving_tce * rules.circular_cost_per_tce / CNY_PER_BN
 
     def entry(self, year: int, cities: Sequence[CityStanding]) -> None:
         """Low-intensity, high-value firms enter 'other_industry' in proportion to city GDP.

@@ -27,9 +27,8 @@ def outlook(
     f, p = firms, s.params
     mine = (f.city == city.index) & f.alive
     e = t.energy[mine]
-    growth = s.trend_growth[city.index]
     k = np.arange(len(years))
-    grow = (1.0 + growth) ** k
+    grow = s.gdp_path.ahead(years[0], len(years))[city.index]
     eff = (1.0 - p.aeei_pct / 100.0) ** k
     gdp = t.gdp[city.index]
     sector = f.sector[mine]

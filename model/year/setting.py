@@ -11,6 +11,7 @@ from zonesim.agents.params import AgentParams
 from zonesim.data import BaseYear
 from zonesim.levers import apply_levers
 from zonesim.levers.rules import LeverContext, YearRules
+from zonesim.macro import GdpPath, gdp_path, trend_growth
 from zonesim.scenario import Scenario
 
 FUELS = ("coal", "oil", "gas", "heat")
@@ -26,7 +27,8 @@ class Setting:
     params: AgentParams
     city_table: pd.DataFrame
     city_ids: tuple[str, ...]
-    trend_growth: np.ndarray  # per city, fraction per year
+    trend_growth: np.ndarray  # per city, fraction per year (2015-2019 CAGR)
+    gdp_path: GdpPath  # real GDP growth per city and year: the macro driver
     prices: dict[str, np.ndarray]  # per fuel, per city, CNY2020/tce
     factors: dict[str, float]  # per fuel, tCO2/tce
     coal_lifetime: float  # years
@@ -109,28 +111,20 @@ def make_setting(scenario: Scenario, base: BaseYear, params: AgentParams) -> Set
     ids = tuple(table["city_id"])
     tech = base.technologies
     life = tech[(tech["tech"] == "coal") & (tech["parameter"] == "lifetime")].sort_values("year")
+    trend = trend_growth(base, ids, 2015, 2019)
     return Setting(
         scenario=scenario,
         base=base,
         params=params,
         city_table=table,
         city_ids=ids,
-        trend_growth=trend_growth(base, ids),
+        trend_growth=trend,
+        gdp_path=gdp_path(base, scenario, table, trend),
         prices=fuel_prices(base, table),
         factors=emission_factors(base),
         coal_lifetime=float(life["value"].iloc[0]),
         discount_rate=base.param("discount_rate"),
     )
-
-
-def trend_growth(base: BaseYear, city_ids: tuple[str, ...]) -> np.ndarray:
-    """Each city's GDP trend growth 2015-2019 (pre-COVID CAGR), fraction per year."""
-    gdp = base.history("gdp")
-    out = []
-    for cid in city_ids:
-        g0, g1 = gdp.get((cid, 2015)), gdp.get((cid, 2019))
-        out.append((g1 / g0) ** 0.25 - 1.0 if g0 and g1 else 0.0)
-    return np.array(out)
 
 
 def fuel_prices(base: BaseYear, city_table: pd.DataFrame) -> dict[str, np.ndarray]:
