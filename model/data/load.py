@@ -170,9 +170,11 @@ class BaseYear:
 
 
 def _version(data_dir: Path) -> str:
-    """Content hash of all table files: the data version stamped on results."""
+    """Content hash of the versioned table files: the data version stamped on results."""
     h = hashlib.sha256()
     for table in sorted(TABLES.values(), key=lambda t: t.file):
+        if not table.versioned:
+            continue
         path = data_dir / table.file
         if path.exists():
             h.update(table.file.encode())
@@ -195,6 +197,19 @@ def _check_references(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
                 str(data_dir / TABLES[name].file),
                 f"city_id {df['city_id'][i]!r} is not in cities.csv",
                 "city_id",
+                _row(i),
+            )
+    for name in ("macro_realised", "product_output", "published_outcomes"):
+        df = tables.get(name)
+        if df is None:
+            continue
+        bad = (df["scope"] == "city") & ~df["region"].isin(cities)
+        if bad.any():
+            i = bad[bad].index[0]
+            raise DataError(
+                str(data_dir / TABLES[name].file),
+                f"city row for {df['region'][i]!r}, which is not a city_id in cities.csv",
+                "region",
                 _row(i),
             )
     zid = tables["cities"]["zone_id"]

@@ -44,6 +44,9 @@ class Table:
     key: tuple[str, ...]
     allowed: dict[str, tuple[str, ...]] = field(default_factory=dict)
     provenance: bool = True
+    # False for tables no model result depends on (yet): they stay out of the data version,
+    # so adding them does not invalidate results and calibrations stamped with it.
+    versioned: bool = True
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -428,5 +431,105 @@ _register(
         "Scalar behavioural parameters of firms and cities (priors until calibrated).",
         _PARAMETER_COLUMNS,
         key=("name",),
+    )
+)
+
+
+# --------------------------------------------------------------------------------------
+# Realised macro record 2021-2025 and published outcomes (issue 12). Built by
+# calibration/build/build_macro.py from calibration/build/sources/macro_sources.csv;
+# described in SOURCES-macro.md. macro_realised drives the GDP path (zonesim.macro), so it is
+# part of the data version; product_output and published_outcomes are read only to validate.
+# --------------------------------------------------------------------------------------
+
+_MACRO_SCOPES = ("national", "province", "city")
+_MACRO_COLUMNS = (
+    _c("scope", "str", "national | province | city"),
+    _c("region", "str", "'China', a province name (as in cities.csv), or a cities.city_id"),
+    _c("year", "int", "Calendar year"),
+    _c("variable", "str", "See allowed values"),
+    _c("value", "float", "Value in `unit`"),
+    _c("unit", "str", "Unit of value"),
+    _c("basis", "str", "Statistical basis: preliminary or final, accounting basis, coverage"),
+    _c(
+        "resolved_from",
+        "str",
+        "Whose figure the row carries: national, province, city, or for a city row its parent "
+        "area ('parent') or its province ('province'); the latter two are estimates",
+    ),
+)
+
+_register(
+    Table(
+        "macro_realised",
+        "macro_realised.csv",
+        "Realised real GDP and industrial value-added growth 2021-2025: national, provincial and "
+        "per model city (city figure, else parent area or province, flagged).",
+        _MACRO_COLUMNS,
+        key=("scope", "region", "year", "variable"),
+        allowed={
+            "scope": _MACRO_SCOPES,
+            "variable": ("gdp_real_growth", "industry_va_growth"),
+            "unit": ("percent y/y",),
+            "resolved_from": ("national", "province", "city", "parent"),
+        },
+        versioned=True,
+    )
+)
+
+_register(
+    Table(
+        "product_output",
+        "product_output.csv",
+        "Output of key energy-intensive products and electricity by province (or city), 2020-2025.",
+        (
+            _c("scope", "str", "national | province | city"),
+            _c("region", "str", "'China', a province name, or a cities.city_id"),
+            _c("year", "int", "Calendar year"),
+            _c("product", "str", "See allowed values"),
+            _c("value", "float", "Value in `unit`"),
+            _c("unit", "str", "Mt (products), TWh (electricity), or 'percent y/y' (growth only)"),
+            _c("basis", "str", "Coverage (e.g. above-designated-size enterprises) and status"),
+        ),
+        key=("scope", "region", "year", "product", "unit"),
+        allowed={
+            "scope": _MACRO_SCOPES,
+            "product": (
+                "crude_steel",
+                "pig_iron",
+                "steel_products",
+                "cement",
+                "raw_coal",
+                "coke",
+                "electricity_generation",
+                "thermal_generation",
+                "methanol",
+                "coal_chemicals",
+            ),
+            "unit": ("Mt", "TWh", "percent y/y"),
+        },
+        versioned=False,
+    )
+)
+
+_register(
+    Table(
+        "published_outcomes",
+        "published_outcomes.csv",
+        "VALIDATION ONLY, never used in a fit: published energy- and CO2-intensity change "
+        "2021-2025, national, provincial and per model city (city, else parent area or province).",
+        _MACRO_COLUMNS,
+        key=("scope", "region", "year", "variable"),
+        allowed={
+            "scope": _MACRO_SCOPES,
+            "variable": (
+                "energy_intensity_change",  # percent y/y, energy per unit of real GDP
+                "co2_intensity_change",  # percent y/y
+                "energy_intensity_change_since_2020",  # percent, cumulative vs 2020
+            ),
+            "unit": ("percent y/y", "percent vs 2020"),
+            "resolved_from": ("national", "province", "city", "parent"),
+        },
+        versioned=False,
     )
 )
