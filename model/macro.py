@@ -18,6 +18,8 @@ from zonesim.scenario import Scenario
 
 REALISED_VARIABLE = "gdp_real_growth"
 """The variable of ``macro_realised.csv`` holding real GDP growth, % per year."""
+INDUSTRY_VARIABLE = "industry_va_growth"
+"""The variable of ``macro_realised.csv`` holding industrial value-added growth, % per year."""
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,14 @@ class GdpPath:
     years: tuple[int, ...]  # simulated years (after the base year)
     growth_pct: np.ndarray  # (cities, years), % per year
     origin: np.ndarray  # (cities, years): realised_city | realised_province | outlook_city | ...
+    industry_pct: np.ndarray | None = None  # (cities, years) realised industrial VA growth, NaN: none
+
+    def industry(self, year: int) -> np.ndarray:
+        """Realised industrial value-added growth of ``year`` per city, fraction (NaN: none)."""
+        n = self.growth_pct.shape[0]
+        if self.industry_pct is None or not self.years[0] <= year <= self.years[-1]:
+            return np.full(n, np.nan)
+        return self.industry_pct[:, year - self.years[0]] / 100.0
 
     def growth(self, year: int) -> np.ndarray:
         """Growth of ``year`` per city, fraction (the last year's beyond the horizon)."""
@@ -59,13 +69,13 @@ def trend_growth(base: BaseYear, city_ids: tuple[str, ...], first: int, last: in
     return np.array(out)
 
 
-def realised(base: BaseYear) -> pd.DataFrame:
+def realised(base: BaseYear, variable: str = REALISED_VARIABLE) -> pd.DataFrame:
     """Published real GDP growth (``macro_realised.csv``): columns scope, region, year, value (%),
     where region is a city id (scope city) or a province name (scope province)."""
     table = base.tables.get("macro_realised")
     if table is None:
         return pd.DataFrame(columns=["scope", "region", "year", "value"])
-    rows = table[table["variable"] == REALISED_VARIABLE]
+    rows = table[table["variable"] == variable]
     return rows[["scope", "region", "year", "value"]]
 
 
@@ -82,8 +92,10 @@ def gdp_path(base: BaseYear, scenario: Scenario, city_table: pd.DataFrame, trend
         return GdpPath(tuple(years), growth, np.full((n, len(years)), "trend_2015_2019", dtype=object))
     growth = np.empty((n, len(years)))
     origin = np.empty((n, len(years)), dtype=object)
+    industry = np.full((n, len(years)), np.nan)
     default = interpolate(macro.outlook_gdp_growth_pct, years)
     pub = realised(base).set_index(["scope", "region", "year"])["value"]
+    ind = realised(base, INDUSTRY_VARIABLE).set_index(["scope", "region", "year"])["value"]
     codes, names = city_table["province_code"], city_table["province"]
     for i, (cid, prov, prov_name) in enumerate(zip(city_table["city_id"], codes, names, strict=True)):
         if cid in macro.city_gdp_growth_pct:
@@ -96,15 +108,18 @@ def gdp_path(base: BaseYear, scenario: Scenario, city_table: pd.DataFrame, trend
         for j, y in enumerate(years):
             if macro.realised_through is None or y > macro.realised_through:
                 continue
-            for key, label in (
-                (("city", cid), "realised_city"),
-                (("province", prov_name), "realised_province"),
-                (("national", "China"), "realised_national"),
+            keys = (("city", cid), ("province", prov_name), ("national", "China"))
+            for key, label in zip(
+                keys, ("realised_city", "realised_province", "realised_national"), strict=True
             ):
                 if (*key, y) in pub.index:
                     growth[i, j], origin[i, j] = float(pub.loc[(*key, y)]), label
                     break
-    return GdpPath(tuple(years), growth, origin)
+            # industry from the same level as GDP (a city's industry share of its own growth)
+            key = keys[("realised_city", "realised_province", "realised_national").index(origin[i, j])]
+            if (*key, y) in ind.index:
+                industry[i, j] = float(ind.loc[(*key, y)])
+    return GdpPath(tuple(years), growth, origin, industry)
 
 
 def history_path(base: BaseYear, city_ids: tuple[str, ...] | list[str], first: int, last: int) -> GdpPath:

@@ -158,6 +158,7 @@ _ALLOWED = {
     "model/data/schema.py",
     "model/data/load.py",
     "model/calibration/report.py",
+    "model/calibration/validation.py",  # the out-of-sample check: reads it, fits nothing
 }
 
 

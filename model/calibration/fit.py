@@ -60,17 +60,18 @@ SPECS: tuple[Spec, ...] = (
         "energy",
         -0.5,
         1.2,
-        "energy-intensive output may shrink while GDP grows (去产能, falling heavy-industry "
-        "share: negative factor) but cannot outgrow GDP by much while the secondary share fell "
-        "in almost every zone city 2015-2019",
+        "relative growth of energy-intensive output within the GDP path: it may shrink while "
+        "GDP grows (去产能, falling heavy-industry share: negative factor) but cannot outgrow "
+        "the rest by much while the secondary share fell in almost every zone city 2015-2019",
     ),
     Spec(
         "growth_services_factor",
         "growth",
         0.8,
         2.5,
-        "the tertiary share rose in every zone city 2015-2019, so services grew at least about "
-        "as fast as GDP; 2.5x the city trend is beyond any city's observed services growth",
+        "relative growth of services within the GDP path: the tertiary share rose in every zone "
+        "city 2015-2019, so services grew at least about as fast as the rest; 2.5x is beyond "
+        "any city's observed share shift",
     ),
     Spec(
         "entry_rate",

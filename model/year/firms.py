@@ -92,27 +92,51 @@ class FirmBehaviour:
             self.circular_parks(rules)
 
     def grow(self, year: int, rules: YearRules) -> None:
-        """Output grows so that each city's GDP follows its path: sector factors set relative
-        growth (structural change as share shifts), one factor per city scales value added
-        to the path; households' activity grows with GDP times their factor. Intensities fall
-        by autonomous efficiency improvement."""
-        f, p = self.firms, self.params
+        """Output grows so that each city's GDP follows its path (structural change as share
+        shifts): sector factors set relative growth, then one factor per city scales value
+        added to the path. Where realised industrial value-added growth is published for the
+        year, industry (its energy-intensive part at its relative factor) follows it and
+        services take the rest of the path. Households' activity grows with GDP times their
+        factor. Intensities fall by autonomous efficiency improvement."""
+        f, p, n = self.firms, self.params, self.n_cities
         g_city = self.gdp_path.growth(year)
+        g_ind = self.gdp_path.industry(year)
         factor = np.ones(len(f))
         factor[INTENSIVE_MASK[f.sector]] = p.growth_intensive_factor
         factor[f.sector == SERVICES] = p.growth_services_factor
         factor[f.sector == RESIDENTIAL] = p.growth_residential_factor
         growth = g_city[f.city] * factor
         va = f.output * f.alive * f.in_gdp
-        now = np.bincount(f.city, weights=va, minlength=self.n_cities)
-        grown = np.bincount(f.city, weights=va * (1.0 + growth), minlength=self.n_cities)
-        scale = np.divide((1.0 + g_city) * now, grown, out=np.ones(self.n_cities), where=grown > 0)
-        growth = np.where(f.in_gdp, (1.0 + growth) * scale[f.city] - 1.0, growth)
+        industry = f.in_gdp & (f.sector != SERVICES)
+        anchored = np.isfinite(g_ind)[f.city] & industry
+        if anchored.any():  # industry to its realised growth first
+            rel = np.where(INTENSIVE_MASK[f.sector], p.growth_intensive_factor, 1.0)
+            g = np.where(np.isfinite(g_ind), g_ind, 0.0)[f.city] * rel
+            self._scale(growth, anchored, va, g, np.where(np.isfinite(g_ind), g_ind, 0.0))
+        # the rest of the path: every GDP firm where industry is not anchored, else services
+        rest = f.in_gdp & ~(np.isfinite(g_ind)[f.city] & industry)
+        target = (1.0 + g_city) * np.bincount(f.city, weights=va, minlength=n)
+        fixed = np.bincount(f.city, weights=(va * (1.0 + growth)) * (f.in_gdp & ~rest), minlength=n)
+        now = np.bincount(f.city, weights=va * rest, minlength=n)
+        self._scale(
+            growth, rest, va, growth, np.divide(target - fixed, now, out=np.zeros(n), where=now > 0) - 1.0
+        )
         if rules.intensive_growth_cap is not None:
             capped = INTENSIVE_MASK[f.sector]
             growth[capped] = np.minimum(growth[capped], rules.intensive_growth_cap)
         f.expand(growth)
         f.intensity *= 1.0 - p.aeei_pct / 100.0
+
+    def _scale(
+        self, growth: np.ndarray, mask: np.ndarray, va: np.ndarray, g: np.ndarray, total: np.ndarray
+    ) -> None:
+        """Set ``growth`` of the firms in ``mask`` to ``g`` scaled per city so that their value
+        added grows by ``total`` (fraction per city) together."""
+        f, n = self.firms, self.n_cities
+        now = np.bincount(f.city, weights=va * mask, minlength=n)
+        grown = np.bincount(f.city, weights=va * mask * (1.0 + g), minlength=n)
+        scale = np.divide((1.0 + total) * now, grown, out=np.ones(n), where=grown > 0)
+        growth[mask] = ((1.0 + g) * scale[f.city] - 1.0)[mask]
 
     def retire_backward(self, share: float, year: int) -> None:
         """Retire the most fossil-intensive energy-intensive firms of each city until the
