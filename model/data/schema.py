@@ -533,3 +533,133 @@ _register(
         versioned=False,
     )
 )
+
+
+# --------------------------------------------------------------------------------------
+# Five-year periods, carbon dual control and the national ETS
+# (built by calibration/build/build_period_targets.py; described in SOURCES-periods.md)
+# --------------------------------------------------------------------------------------
+
+PERIODS = ("2021-2025", "2026-2030")
+"""Five-year plan periods: the 14th (energy dual control) and the 15th (carbon dual control)."""
+
+TARGET_QUALIFIERS = ("binding", "guiding", "annual", "commitment")
+"""binding (约束性), guiding (预期性 or 'about' targets, total-CO2 control), annual (a year's
+target in a Government Work Report or action plan), commitment (NDC / 2030 action plan)."""
+
+ETS_ALLOCATION = ("none", "free_verified_emissions", "free_benchmark_intensity")
+"""How allowances are allocated: none (not covered); free and equal to verified emissions
+(no net obligation); free, output-based with intensity benchmarks (no absolute cap)."""
+
+_register(
+    Table(
+        "period_targets",
+        "period_targets.csv",
+        "Targets keyed by five-year period: national, provincial and, resolved, per city "
+        "(city, else province, else national).",
+        (
+            _c("period", "str", "One of PERIODS"),
+            _c("scope", "str", "national | province | city"),
+            _c("region", "str", "'China', a province name (as in cities.csv), or a city_id"),
+            _c(
+                "indicator",
+                "str",
+                "energy_intensity_reduction, co2_intensity_reduction, total_co2_reduction, "
+                "non_fossil_share, coal_share, co2_peak_year",
+            ),
+            _c("value", "float", "Value in `unit`; reductions are positive percentages"),
+            _c("unit", "str", "percent vs base_year, percent of energy consumption, calendar year"),
+            _c("base_year", "int", "Base year of a reduction (empty for shares and years)", True),
+            _c("target_year", "int", "Year the target applies to"),
+            _c("qualifier", "str", "One of TARGET_QUALIFIERS"),
+            _c("resolved_from", "str", "city rows: city | province | national; empty otherwise", True),
+        ),
+        key=("period", "scope", "region", "indicator", "base_year", "target_year"),
+        allowed={
+            "period": PERIODS,
+            "scope": ("national", "province", "city"),
+            "qualifier": TARGET_QUALIFIERS,
+            "resolved_from": ("city", "province", "national"),
+        },
+    )
+)
+
+_register(
+    Table(
+        "co2_intensity_reference",
+        "co2_intensity_reference.csv",
+        "National CO2 and energy intensity changes and non-fossil shares as published, and the "
+        "2030 commitment (-65 % vs 2005) restated against 2020 and 2025.",
+        (
+            _c(
+                "indicator",
+                "str",
+                "co2_intensity_change, co2_intensity_change_chained, co2_intensity_change_required, "
+                "energy_intensity_change, non_fossil_share",
+            ),
+            _c("year", "int", "Year of the value"),
+            _c("base_year", "int", "Base year of a change (empty for shares)", True),
+            _c("value", "float", "Value in `unit`; changes are signed (negative = fall)"),
+            _c("unit", "str", "percent vs base_year or percent of energy consumption"),
+        ),
+        key=("indicator", "year", "base_year"),
+    )
+)
+
+_register(
+    Table(
+        "ets_coverage",
+        "ets_coverage.csv",
+        "National ETS coverage and allowance allocation by sector and emissions year, 2021-2030 "
+        "(after 2025 a scenario assumption).",
+        (
+            _c("sector", "str", "ETS sector: power, steel, cement, aluminium, chemicals"),
+            _c("model_sector", "str", "'power' (the planner's) or the model sector of SECTORS it falls in"),
+            _c("year", "int", "Emissions year the rule applies to"),
+            _c("covered", "bool", "Emissions of the year are subject to surrender"),
+            _c("allocation", "str", "One of ETS_ALLOCATION"),
+            _c("note", "str", "Scope details (entities, gases, deadlines)", True),
+        ),
+        key=("sector", "year"),
+        allowed={"model_sector": ("power", *SECTORS), "allocation": ETS_ALLOCATION},
+    )
+)
+
+_register(
+    Table(
+        "ets_prices",
+        "ets_prices.csv",
+        "National ETS allowance (CEA) prices and volumes by year, and the default price path "
+        "(observed annual averages, then a scenario assumption).",
+        (
+            _c("year", "int", "Calendar year"),
+            _c(
+                "variable",
+                "str",
+                "average_price, year_end_close, traded_volume, turnover, default_price_path",
+            ),
+            _c("value", "float", "Value in `unit`"),
+            _c("unit", "str", "CNY/t (nominal), Mt, bnCNY (nominal)"),
+        ),
+        key=("year", "variable"),
+        allowed={
+            "variable": ("average_price", "year_end_close", "traded_volume", "turnover", "default_price_path")
+        },
+    )
+)
+
+_register(
+    Table(
+        "ets_benchmarks",
+        "ets_benchmarks.csv",
+        "Free-allocation benchmarks of the national ETS, where found (allowances = output x benchmark).",
+        (
+            _c("sector", "str", "ETS sector"),
+            _c("category", "str", "Unit class within the sector"),
+            _c("year", "int", "First year of the allocation plan the value belongs to"),
+            _c("value", "float", "Benchmark in `unit`"),
+            _c("unit", "str", "tCO2/MWh or tCO2/GJ"),
+        ),
+        key=("sector", "category", "year"),
+    )
+)
