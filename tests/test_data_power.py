@@ -120,8 +120,9 @@ def test_grid_factors_in_range_and_regions_consistent() -> None:
     assert prov["regional_grid"].notna().all()
     assert set(prov["regional_grid"]) == set(GRID_REGIONS)
     assert _zone_provinces() <= set(prov["region"])
+    for year in (2022, 2023):
+        assert set(avg[(avg["scope"] == "regional") & (avg["year"] == year)]["region"]) == set(GRID_REGIONS)
     regional = avg[(avg["scope"] == "regional") & (avg["year"] == 2022)].set_index("region")
-    assert set(regional.index) == set(GRID_REGIONS)
     for grid, members in prov.groupby("regional_grid"):
         lo, hi = members["value"].min(), members["value"].max()
         assert lo <= regional.loc[grid, "value"] <= hi, grid
