@@ -663,3 +663,143 @@ _register(
         key=("sector", "category", "year"),
     )
 )
+
+
+# --------------------------------------------------------------------------------------
+# Power-sector statistics for issue 11 (built by calibration/build/build_power_data.py;
+# sources and gaps in calibration/data/SOURCES-power.md)
+# --------------------------------------------------------------------------------------
+
+GRID_REGIONS = ("north", "northeast", "east", "central", "northwest", "south", "southwest")
+"""Regional grids of the MEE/NBS regional electricity CO2 factors (2021 onwards)."""
+
+_register(
+    Table(
+        "utilisation_hours",
+        "utilisation_hours.csv",
+        "Published utilisation (full-load) and operating hours by province or nationally.",
+        (
+            _c("region", "str", "'national' or a province_code"),
+            _c("year", "int", "Calendar year"),
+            _c("variable", "str", "See allowed values"),
+            _c("value", "float", "Value in `unit`"),
+            _c("unit", "str", "h"),
+        ),
+        key=("region", "year", "variable"),
+        allowed={
+            "variable": (
+                "thermal_utilisation_hours",  # NEA, plants >= 6 MW, all thermal (coal, gas, ...)
+                "coal_unit_utilisation_hours",  # NEA reliability statistics, coal units
+                "coal_unit_operating_hours",  # same sample: hours in operation (not full-load)
+                "all_utilisation_hours",  # NEA, plants >= 6 MW, all technologies
+                "nuclear_utilisation_hours",  # China Nuclear Energy Association
+            ),
+            "unit": ("h",),
+        },
+    )
+)
+
+_register(
+    Table(
+        "availability",
+        "availability.csv",
+        "Availability and outage shares of dispatchable technologies (fraction of period hours).",
+        (
+            _c("tech", "str", "One of POWER_TECHS"),
+            _c("region", "str", "'national' or a province_code"),
+            _c("year", "int", "Calendar year"),
+            _c("season", "str", "annual (no seasonal split compiled yet)"),
+            _c(
+                "parameter",
+                "str",
+                "availability (available hours / period hours) or outage_share (1 - availability)",
+            ),
+            _c("value", "float", "Value in `unit`"),
+            _c("unit", "str", "fraction"),
+        ),
+        key=("tech", "region", "year", "season", "parameter"),
+        allowed={
+            "tech": POWER_TECHS,
+            "season": ("annual",),
+            "parameter": ("availability", "outage_share"),
+            "unit": ("fraction",),
+        },
+    )
+)
+
+_register(
+    Table(
+        "grid_emission_factors",
+        "grid_emission_factors.csv",
+        "Published electricity CO2 emission factors: national, regional grid and provincial.",
+        (
+            _c("scope", "str", "national | regional | province"),
+            _c("region", "str", "'national', a GRID_REGIONS id, or a province_code"),
+            _c("regional_grid", "str", "For provinces: the regional grid it belongs to", True),
+            _c("year", "int", "Year the factor describes (not the publication year)"),
+            _c(
+                "factor_type",
+                "str",
+                "average (all generation), average_excl_market_nonfossil, fossil (fossil generation only)",
+            ),
+            _c("value", "float", "Value in `unit`"),
+            _c("unit", "str", "tCO2/MWh"),
+        ),
+        key=("region", "year", "factor_type"),
+        allowed={
+            "scope": ("national", "regional", "province"),
+            "regional_grid": GRID_REGIONS,
+            "factor_type": ("average", "average_excl_market_nonfossil", "fossil"),
+            "unit": ("tCO2/MWh",),
+        },
+    )
+)
+
+_register(
+    Table(
+        "coal_prices_regional",
+        "coal_prices_regional.csv",
+        "Thermal-coal prices by place and basis (port, mine-mouth, NDRC contract ranges), "
+        "per tonne at the stated calorific value and per tce; nominal CNY of the year.",
+        (
+            _c("item", "str", "Quote or series id"),
+            _c("location", "str", "Where the price applies"),
+            _c("region", "str", "'national' or the province_code of the location"),
+            _c("basis", "str", "See allowed values"),
+            _c("year", "int", "Year of the price"),
+            _c("calorific_kcal_per_kg", "float", "Net calorific value the per-tonne price refers to"),
+            _c("value", "float", "Value in `unit`"),
+            _c("unit", "str", "CNY/t (at calorific_kcal_per_kg) or CNY/tce (7,000 kcal/kg)"),
+        ),
+        key=("item", "unit"),
+        allowed={
+            "basis": (
+                "port_spot",
+                "market_spot",
+                "port_annual_estimate",
+                "mine_mouth_estimate",
+                "ndrc_range_low",
+                "ndrc_range_high",
+                "ndrc_range_mid",
+            ),
+            "unit": ("CNY/t", "CNY/tce"),
+        },
+    )
+)
+
+_register(
+    Table(
+        "tariffs",
+        "tariffs.csv",
+        "Coal-power benchmark on-grid tariffs (燃煤发电基准价) by province.",
+        (
+            _c("region", "str", "'national' or a province_code"),
+            _c("year", "int", "Year the tariff applies to"),
+            _c("item", "str", "coal_benchmark"),
+            _c("value", "float", "Value in `unit`"),
+            _c("unit", "str", "CNY/kWh"),
+        ),
+        key=("region", "year", "item"),
+        allowed={"item": ("coal_benchmark",), "unit": ("CNY/kWh",)},
+    )
+)
