@@ -300,11 +300,12 @@ class CityPlanner:
 
     # ------------------------------------------------------------------- solve
     def solve(self, city_id: str, inp: PlannerInput) -> PlannerResult:
-        """Solve, re-using the city's persistent model when only parameters changed.
+        """Solve, re-using the city's model when only parameters changed.
 
-        Within a run each solve starts from last year's basis. Models are not shared between
-        runs: Pyomo's parameter updates reorder rows, and a model carried over from another run
-        could reach a different (equally cheap) vertex, so results would depend on run order.
+        Within a run each solve starts from last year's basis. Between runs only the LP
+        template is shared (built once per process, see :mod:`zonesim.planner.standard`):
+        every run loads it into a fresh HiGHS instance for its base year, so a run never
+        starts from another run's basis and its numbers do not depend on run order.
         """
         self.last_input[city_id] = inp
         planner = self._planners.get(city_id)
@@ -344,9 +345,10 @@ class CityPlanner:
         )
         inp = self.build_input(city, outlook, pol, dispatch_only=True)
         self.last_input[city.city_id] = inp
-        # every run builds the city's model from this same (rounded) input and takes it to the
-        # next year by a parameter update, starting cold: the same steps whether or not the
-        # base year was solved in this process, so the same numbers
+        # every run loads the city's model from this same (rounded) input and takes it to the
+        # next year by a parameter update, starting cold from a fresh HiGHS instance (reset
+        # reloads one): the same steps whether or not the base year was solved in this
+        # process, so the same numbers
         planner = self._planners[city.city_id] = Planner(inp)
         if key not in _BASE_DISPATCH:
             _BASE_DISPATCH[key] = outcome(planner.solve(), inp)
