@@ -79,17 +79,24 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     from zonesim.agents.planning import plan_and_export
 
     scenario = load_scenario(args.scenario)
-    written = plan_and_export(scenario, args.city, args.year, Path(args.export))
+    written = plan_and_export(scenario, args.city, args.year, Path(args.export), report=print)
     print(f"wrote {len(written)} files to {args.export}")
     return 0
 
 
-PLUGINS = ("zonesim.batch.cli", "zonesim.report.cli", "zonesim.calibration.cli")
-"""Modules that add subcommands: each has ``register(subparsers)`` (absent modules are skipped)."""
+PLUGINS = {
+    "batch": "zonesim.batch.cli",
+    "compare": "zonesim.report.cli",
+    "calibrate": "zonesim.calibration.cli",
+}
+"""Modules that add subcommands, by command: each has ``register(subparsers)`` (absent modules
+are skipped). A command line that names a core command imports none of them (importing the
+calibration package alone loads the whole model), one that names a plugin imports that one."""
+CORE = ("run", "validate", "data", "plan")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``zonesim`` command."""
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser of the ``zonesim`` command (for ``argv``: only the plugins it needs)."""
     parser = argparse.ArgumentParser(prog="zonesim", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -121,7 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", required=True, help="scenario YAML file")
     p.add_argument("--export", required=True, help="folder for the CSV export")
     p.set_defaults(func=_cmd_plan)
-    for module in PLUGINS:
+    command = next((a for a in argv or () if not a.startswith("-")), None)
+    if argv is not None and command in CORE:
+        modules: list[str] = []
+    elif argv is not None and command in PLUGINS:
+        modules = [PLUGINS[command]]
+    else:  # help, or an unknown command: every command must be listed
+        modules = list(PLUGINS.values())
+    for module in modules:
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -134,7 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``zonesim`` command."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except (ScenarioError, DataError) as exc:

@@ -10,6 +10,7 @@ decisions and energy flows as a :class:`PlanOutcome` in model units (MW, MWh, tc
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -155,6 +156,10 @@ class CityPlanner:
         self.last_input: dict[str, PlannerInput] = {}
         self._storage_efficiency: dict[str, dict[str, float]] = {}
         self._export_limit: dict[str, float] = {}
+        # memoised per planner (one scenario, one data version): the same for every city
+        self._conversion: dict[int, float] = {}
+        self._year_rules: dict[int, YearRules] = {}
+        self._coal_rules: dict | None = None
 
     @property
     def discount_rate(self) -> float:
@@ -163,26 +168,37 @@ class CityPlanner:
 
     def conversion_tce_per_mwh(self, year: int) -> float:
         """Primary energy per MWh of electricity by the scenario's method (= kgce/kWh)."""
-        if self.scenario.accounting.electricity_conversion == "calorific":
-            return self.base.constant("elec_calorific_kgce_per_kwh")
-        return self.base.constant("elec_coal_equivalent_kgce_per_kwh", year)
+        if year not in self._conversion:
+            if self.scenario.accounting.electricity_conversion == "calorific":
+                self._conversion[year] = self.base.constant("elec_calorific_kgce_per_kwh")
+            else:
+                self._conversion[year] = self.base.constant("elec_coal_equivalent_kgce_per_kwh", year)
+        return self._conversion[year]
 
     def new_coal_allowed(self, city: CityAgent, year: int) -> bool:
         """New coal power may be built: the city has coal sites (2020 units) and its province
         does not ban new coal (coal_build_rules.csv: 大气十条 key regions)."""
         if city.coal_2020_mw <= 0:
             return False
-        rules = self.base.coal_build_rules.set_index("province_code")
-        if city.province_code not in rules.index:
+        if self._coal_rules is None:
+            t = self.base.coal_build_rules
+            self._coal_rules = {
+                str(p): (bool(a), int(y))
+                for p, a, y in zip(t["province_code"], t["new_coal_allowed"], t["from_year"], strict=True)
+            }
+        if city.province_code not in self._coal_rules:
             return True
-        row = rules.loc[city.province_code]
-        return bool(row["new_coal_allowed"]) or year < int(row["from_year"])
+        allowed, from_year = self._coal_rules[city.province_code]
+        return allowed or year < from_year
 
     # ------------------------------------------------------------------ inputs
     def _rules_by_year(self, years: list[int]) -> list[YearRules]:
         h = self.scenario.horizon
         levers = self.scenario.levers.active()
-        return [apply_levers(levers, LeverContext(y, h.start_year, max(h.end_year, y))) for y in years]
+        for y in years:  # the same for every city: once per year (read only by _policy)
+            if y not in self._year_rules:
+                self._year_rules[y] = apply_levers(levers, LeverContext(y, h.start_year, max(h.end_year, y)))
+        return [self._year_rules[y] for y in years]
 
     def _policy(self, outlook: Outlook, pol: PolicyInputs, city: CityAgent) -> PlannerPolicy:
         """The LP's policy: caps net of the residual the LP does not model (model units -> LP)."""
@@ -356,24 +372,34 @@ class CityPlanner:
         return copy.deepcopy(_BASE_DISPATCH[key])
 
 
+def _year_columns(df, year: int, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Columns of the rows of ``year`` as numpy arrays (cheaper than filtering DataFrames)."""
+    mask = df["year"].to_numpy() == year
+    return {c: df[c].to_numpy()[mask] for c in columns}
+
+
 def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
     """The first year of a planner result in model units."""
     if not res.ok:
         return PlanOutcome(status=res.status, messages=list(res.messages))
     y0 = inp.years[0]
-    cap = res.capacity[res.capacity["year"] == y0]
-    gens = cap[cap["kind"] == "generator"].set_index("tech")
-    stores = cap[cap["kind"] == "storage"].set_index("tech")
+    cap = _year_columns(res.capacity, y0, ("tech", "kind", "new_gw", "retired_gw", "capacity_gw"))
+    is_gen = cap["kind"] == "generator"
+    gen_tech, stor_tech = cap["tech"][is_gen], cap["tech"][~is_gen]
+    gen_new, stor_new = cap["new_gw"][is_gen], cap["new_gw"][~is_gen]
+    gen_cap = dict(zip(gen_tech, cap["capacity_gw"][is_gen], strict=True))
+    gen_retired = dict(zip(gen_tech, cap["retired_gw"][is_gen], strict=True))
     store_h = {s.name: s.duration_h for s in inp.storage}
     gmap = {g.name: g for g in inp.generators}
     smap = {s.name: s for s in inp.storage}
-    new_mw = {t: float(v) * KILO for t, v in gens["new_gw"].items() if v > 1e-9}
-    storage_mw = {t: float(v) * KILO for t, v in stores["new_gw"].items() if v > 1e-9}
+    new_mw = {t: float(v) * KILO for t, v in zip(gen_tech, gen_new, strict=True) if v > 1e-9}
+    storage_mw = {t: float(v) * KILO for t, v in zip(stor_tech, stor_new, strict=True) if v > 1e-9}
     storage_mwh = {t: mw * store_h[t] for t, mw in storage_mw.items()}
     capex = sum(gmap[t].capex * mw / KILO for t, mw in new_mw.items()) + sum(
         smap[t].capex * mw / KILO for t, mw in storage_mw.items()
     )
-    disp = res.dispatch[res.dispatch["year"] == y0].set_index("tech")["twh"]
+    d = _year_columns(res.dispatch, y0, ("tech", "twh"))
+    disp = dict(zip(d["tech"], d["twh"], strict=True))
     e = res.energy[res.energy["year"] == y0].iloc[0]
     nonfossil = float(e["nonfossil_twh"]) * MEGA
     new_nf = float(e["nonfossil_new_twh"]) * MEGA
@@ -384,27 +410,31 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
     # generation of renewable capacity above the 2020 fleet, by technology (for shortfalls)
     new_nf_by = {}
     for g in inp.generators:
-        if g.renewable and g.name in gens.index:
-            cap_now = float(gens.loc[g.name, "capacity_gw"])
+        if g.renewable and g.name in gen_cap:
+            cap_now = float(gen_cap[g.name])
             share_new = max(cap_now - g.base_gw, 0.0) / cap_now if cap_now > 0 else 0.0
             new_nf_by[g.name] = share_new * float(disp.get(g.name, 0.0)) * MEGA
     net = float(e["net_import_twh"])
-    progs = res.programmes[res.programmes["year"] == y0]
+    progs = _year_columns(res.programmes, y0, ("programme", "level_mtce"))
     cost = res.cost[res.cost["year"] == y0]
-    tg = res.targets[res.targets["year"] == y0] if not res.targets.empty else res.targets
-    slack = {r.target: float(r.slack) for r in tg.itertuples()} if not tg.empty else {}
+    slack: dict[str, float] = {}
+    marginal: dict[str, float] = {}
     if not res.targets.empty:  # the horizon's largest gap and the marginal cost at the target year
-        slack = res.targets.groupby("target")["slack"].max().to_dict()
-        last = res.targets.sort_values("year").groupby("target").last()
-        marginal = last["marginal_cost"].to_dict()
-    else:
-        marginal = {}
+        t = res.targets
+        last: dict[str, tuple[int, float]] = {}
+        columns = (t["target"], t["year"].to_numpy(), t["slack"].to_numpy(), t["marginal_cost"].to_numpy())
+        for name, year, gap, mc in zip(*columns, strict=True):
+            slack[name] = max(slack[name], gap) if name in slack else gap
+            if name not in last or year >= last[name][0]:
+                last[name] = (year, mc)
+        slack = {k: float(slack[k]) for k in sorted(slack)}
+        marginal = {k: float(last[k][1]) for k in sorted(last)}
     return PlanOutcome(
         status=res.status,
         new_mw=new_mw,
         storage_mw=storage_mw,
         storage_mwh=storage_mwh,
-        retire_coal_mw=float(gens["retired_gw"].get("coal", 0.0)) * KILO if "coal" in gens.index else 0.0,
+        retire_coal_mw=float(gen_retired["coal"]) * KILO if "coal" in gen_retired else 0.0,
         new_by_land_mw={
             (r.tech, r.land_class): float(r.new_gw) * KILO
             for r in res.new_by_land[res.new_by_land["year"] == y0].itertuples()
@@ -425,7 +455,7 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
             for p, v in zip(progs["programme"], progs["level_mtce"], strict=True)
         },
         capex_bn=float(capex),
-        planned_capacity_mw={t: float(v) * KILO for t, v in gens["capacity_gw"].items()},
+        planned_capacity_mw={t: float(v) * KILO for t, v in gen_cap.items()},
         fuel_tce=fuel,
         co2_by_tech_t=co2_by,
         nonfossil_new_by_tech_mwh=new_nf_by,
@@ -438,21 +468,48 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
     )
 
 
-def plan_and_export(scenario: Scenario, city_id: str, year: int, out: Path) -> list[Path]:
-    """Run the model to ``year``, solve ``city_id``'s LP for that year and export it as CSV."""
+def plan_and_export(
+    scenario: Scenario,
+    city_id: str,
+    year: int,
+    out: Path,
+    report: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Run the model to ``year``, solve ``city_id``'s LP for that year and export it as CSV.
+
+    The city's state in ``year`` (fleet, firms, outlook, this year's rules) comes from
+    simulating every city of the scenario from the base year up to ``year``; ``report``
+    (e.g. ``print``) is told what is simulated and how long it took.
+    """
+    import time
+
     from zonesim.model import TransitionModel
     from zonesim.planner.export import export
 
-    if not scenario.horizon.start_year < year <= scenario.horizon.end_year:
+    say = report or (lambda _msg: None)
+    start = scenario.horizon.start_year
+    if not start < year <= scenario.horizon.end_year:
         raise ValueError(
-            f"--year {year}: expected a simulated year {scenario.horizon.start_year + 1}"
-            f"..{scenario.horizon.end_year} of the scenario"
+            f"--year {year}: expected a simulated year {start + 1}..{scenario.horizon.end_year} "
+            "of the scenario"
         )
+    n_before = year - 1 - start
+    before = f" and the year {start + 1}" if n_before == 1 else f" and the years {start + 1}-{year - 1}"
+    say(
+        f"{city_id} in {year}: the LP needs the city's fleet, firms and outlook of {year}, so the "
+        f"model first simulates every city of scenario '{scenario.name}' from the base year "
+        f"{start}{before if n_before else ''}, then {year} itself"
+    )
+    t0 = time.perf_counter()
     model = TransitionModel(scenario)
     if city_id not in model.city_ids:
         raise KeyError(f"city {city_id!r} is not simulated by the scenario; cities: {model.city_ids}")
+    say(f"  base year {start} ({len(model.city_ids)} cities): {time.perf_counter() - t0:.1f} s")
     while model.year < year:
+        t1 = time.perf_counter()
         model.step()
+        say(f"  {model.year}: {time.perf_counter() - t1:.1f} s")
+    say(f"simulated {start}-{year} in {time.perf_counter() - t0:.1f} s; solving {city_id}'s LP for {year}")
     inp = model.planner.last_input[city_id]
     res = Planner(inp).solve()
     return export(inp, res, out)
