@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -75,25 +76,46 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
-def plan_and_export(scenario, city_id: str, year: int, out: Path) -> list[Path]:
+def plan_and_export(
+    scenario, city_id: str, year: int, out: Path, report: Callable[[str], None] | None = None
+) -> list[Path]:
     """Run the model to ``year``, solve ``city_id``'s LP for that year and export it as CSV.
 
-    The fleet the LP starts from is what the simulation built in the years before ``year``.
+    The city's state in ``year`` (fleet, firms, outlook, this year's rules) comes from
+    simulating every city of the scenario from the base year up to ``year``: the fleet the LP
+    starts from is what the simulation built in the years before. ``report`` (e.g. ``print``)
+    is told what is simulated and how long it took.
     """
+    import time
+
     from zonesim.model import TransitionModel
     from zonesim.planner.export import export
     from zonesim.planner.solve import Planner
 
-    if not scenario.horizon.start_year < year <= scenario.horizon.end_year:
+    say = report or (lambda _msg: None)
+    start = scenario.horizon.start_year
+    if not start < year <= scenario.horizon.end_year:
         raise ValueError(
-            f"--year {year}: expected a simulated year {scenario.horizon.start_year + 1}"
-            f"..{scenario.horizon.end_year} of the scenario"
+            f"--year {year}: expected a simulated year {start + 1}..{scenario.horizon.end_year} "
+            "of the scenario"
         )
+    n_before = year - 1 - start
+    before = f" and the year {start + 1}" if n_before == 1 else f" and the years {start + 1}-{year - 1}"
+    say(
+        f"{city_id} in {year}: the LP needs the city's fleet, firms and outlook of {year}, so the "
+        f"model first simulates every city of scenario '{scenario.name}' from the base year "
+        f"{start}{before if n_before else ''}, then {year} itself"
+    )
+    t0 = time.perf_counter()
     model = TransitionModel(scenario)
     if city_id not in model.city_ids:
         raise KeyError(f"city {city_id!r} is not simulated by the scenario; cities: {model.city_ids}")
+    say(f"  base year {start} ({len(model.city_ids)} cities): {time.perf_counter() - t0:.1f} s")
     while model.year < year:
+        t1 = time.perf_counter()
         model.step()
+        say(f"  {model.year}: {time.perf_counter() - t1:.1f} s")
+    say(f"simulated {start}-{year} in {time.perf_counter() - t0:.1f} s; solving {city_id}'s LP for {year}")
     inp = model.planner.last_input[city_id]
     res = Planner(inp).solve()
     return export(inp, res, out)
@@ -101,17 +123,24 @@ def plan_and_export(scenario, city_id: str, year: int, out: Path) -> list[Path]:
 
 def _cmd_plan(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario)
-    written = plan_and_export(scenario, args.city, args.year, Path(args.export))
+    written = plan_and_export(scenario, args.city, args.year, Path(args.export), report=print)
     print(f"wrote {len(written)} files to {args.export}")
     return 0
 
 
-PLUGINS = ("zonesim.batch.cli", "zonesim.report.cli", "zonesim.calibration.cli")
-"""Modules that add subcommands: each has ``register(subparsers)`` (absent modules are skipped)."""
+PLUGINS = {
+    "batch": "zonesim.batch.cli",
+    "compare": "zonesim.report.cli",
+    "calibrate": "zonesim.calibration.cli",
+}
+"""Modules that add subcommands, by command: each has ``register(subparsers)`` (absent modules
+are skipped). A command line that names a core command imports none of them (importing the
+calibration package alone loads the whole model), one that names a plugin imports that one."""
+CORE = ("run", "validate", "data", "plan")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the ``zonesim`` command."""
+def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser of the ``zonesim`` command (for ``argv``: only the plugins it needs)."""
     parser = argparse.ArgumentParser(prog="zonesim", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -143,7 +172,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--scenario", required=True, help="scenario YAML file")
     p.add_argument("--export", required=True, help="folder for the CSV export")
     p.set_defaults(func=_cmd_plan)
-    for module in PLUGINS:
+    command = next((a for a in argv or () if not a.startswith("-")), None)
+    if argv is not None and command in CORE:
+        modules: list[str] = []
+    elif argv is not None and command in PLUGINS:
+        modules = [PLUGINS[command]]
+    else:  # help, or an unknown command: every command must be listed
+        modules = list(PLUGINS.values())
+    for module in modules:
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -156,7 +192,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``zonesim`` command."""
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = build_parser(argv).parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except (ScenarioError, DataError) as exc:

@@ -155,6 +155,9 @@ class CityPlanner:
         self.last_input: dict[str, PlannerInput] = {}
         self._storage_efficiency: dict[str, dict[str, float]] = {}
         self._export_limit: dict[str, float] = {}
+        # memoised per planner (one scenario, one data version): the same for every city
+        self._conversion: dict[int, float] = {}
+        self._coal_rules: dict | None = None
 
     @property
     def discount_rate(self) -> float:
@@ -163,20 +166,28 @@ class CityPlanner:
 
     def conversion_tce_per_mwh(self, year: int) -> float:
         """Primary energy per MWh of electricity by the scenario's method (= kgce/kWh)."""
-        if self.scenario.accounting.electricity_conversion == "calorific":
-            return self.base.constant("elec_calorific_kgce_per_kwh")
-        return self.base.constant("elec_coal_equivalent_kgce_per_kwh", year)
+        if year not in self._conversion:
+            if self.scenario.accounting.electricity_conversion == "calorific":
+                self._conversion[year] = self.base.constant("elec_calorific_kgce_per_kwh")
+            else:
+                self._conversion[year] = self.base.constant("elec_coal_equivalent_kgce_per_kwh", year)
+        return self._conversion[year]
 
     def new_coal_allowed(self, city: CityAgent, year: int) -> bool:
         """New coal power may be built: the city has coal sites (2020 units) and its province
         does not ban new coal (coal_build_rules.csv: 大气十条 key regions)."""
         if city.coal_2020_mw <= 0:
             return False
-        rules = self.base.coal_build_rules.set_index("province_code")
-        if city.province_code not in rules.index:
+        if self._coal_rules is None:
+            t = self.base.coal_build_rules
+            self._coal_rules = {
+                str(p): (bool(a), int(y))
+                for p, a, y in zip(t["province_code"], t["new_coal_allowed"], t["from_year"], strict=True)
+            }
+        if city.province_code not in self._coal_rules:
             return True
-        row = rules.loc[city.province_code]
-        return bool(row["new_coal_allowed"]) or year < int(row["from_year"])
+        allowed, from_year = self._coal_rules[city.province_code]
+        return allowed or year < from_year
 
     # ------------------------------------------------------------------ inputs
     def _policy(self, outlook: Outlook, pol: PolicyInputs, city: CityAgent) -> PlannerPolicy:
@@ -297,11 +308,12 @@ class CityPlanner:
 
     # ------------------------------------------------------------------- solve
     def solve(self, city_id: str, inp: PlannerInput) -> PlannerResult:
-        """Solve, re-using the city's persistent model when only parameters changed.
+        """Solve, re-using the city's model when only parameters changed.
 
-        Within a run each solve starts from last year's basis. Models are not shared between
-        runs: Pyomo's parameter updates reorder rows, and a model carried over from another run
-        could reach a different (equally cheap) vertex, so results would depend on run order.
+        Within a run each solve starts from last year's basis. Between runs only the LP
+        template is shared (built once per process, see :mod:`zonesim.planner.standard`):
+        every run loads it into a fresh HiGHS instance for its base year, so a run never
+        starts from another run's basis and its numbers do not depend on run order.
         """
         self.last_input[city_id] = inp
         planner = self._planners.get(city_id)
@@ -341,9 +353,10 @@ class CityPlanner:
         )
         inp = self.build_input(city, outlook, pol, dispatch_only=True)
         self.last_input[city.city_id] = inp
-        # every run builds the city's model from this same (rounded) input and takes it to the
-        # next year by a parameter update, starting cold: the same steps whether or not the
-        # base year was solved in this process, so the same numbers
+        # every run loads the city's model from this same (rounded) input and takes it to the
+        # next year by a parameter update, starting cold from a fresh HiGHS instance (reset
+        # reloads one): the same steps whether or not the base year was solved in this
+        # process, so the same numbers
         planner = self._planners[city.city_id] = Planner(inp)
         if key not in _BASE_DISPATCH:
             _BASE_DISPATCH[key] = outcome(planner.solve(), inp)
@@ -351,24 +364,34 @@ class CityPlanner:
         return copy.deepcopy(_BASE_DISPATCH[key])
 
 
+def _year_columns(df, year: int, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """Columns of the rows of ``year`` as numpy arrays (cheaper than filtering DataFrames)."""
+    mask = df["year"].to_numpy() == year
+    return {c: df[c].to_numpy()[mask] for c in columns}
+
+
 def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
     """The first year of a planner result in model units."""
     if not res.ok:
         return PlanOutcome(status=res.status, messages=list(res.messages))
     y0 = inp.years[0]
-    cap = res.capacity[res.capacity["year"] == y0]
-    gens = cap[cap["kind"] == "generator"].set_index("tech")
-    stores = cap[cap["kind"] == "storage"].set_index("tech")
+    cap = _year_columns(res.capacity, y0, ("tech", "kind", "new_gw", "retired_gw", "capacity_gw"))
+    is_gen = cap["kind"] == "generator"
+    gen_tech, stor_tech = cap["tech"][is_gen], cap["tech"][~is_gen]
+    gen_new, stor_new = cap["new_gw"][is_gen], cap["new_gw"][~is_gen]
+    gen_cap = dict(zip(gen_tech, cap["capacity_gw"][is_gen], strict=True))
+    gen_retired = dict(zip(gen_tech, cap["retired_gw"][is_gen], strict=True))
     store_h = {s.name: s.duration_h for s in inp.storage}
     gmap = {g.name: g for g in inp.generators}
     smap = {s.name: s for s in inp.storage}
-    new_mw = {t: float(v) * KILO for t, v in gens["new_gw"].items() if v > 1e-9}
-    storage_mw = {t: float(v) * KILO for t, v in stores["new_gw"].items() if v > 1e-9}
+    new_mw = {t: float(v) * KILO for t, v in zip(gen_tech, gen_new, strict=True) if v > 1e-9}
+    storage_mw = {t: float(v) * KILO for t, v in zip(stor_tech, stor_new, strict=True) if v > 1e-9}
     storage_mwh = {t: mw * store_h[t] for t, mw in storage_mw.items()}
     capex = sum(gmap[t].capex * mw / KILO for t, mw in new_mw.items()) + sum(
         smap[t].capex * mw / KILO for t, mw in storage_mw.items()
     )
-    disp = res.dispatch[res.dispatch["year"] == y0].set_index("tech")["twh"]
+    d = _year_columns(res.dispatch, y0, ("tech", "twh"))
+    disp = dict(zip(d["tech"], d["twh"], strict=True))
     e = res.energy[res.energy["year"] == y0].iloc[0]
     nonfossil = float(e["nonfossil_twh"]) * MEGA
     new_nf = float(e["nonfossil_new_twh"]) * MEGA
@@ -379,27 +402,31 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
     # generation of renewable capacity above the 2020 fleet, by technology (for shortfalls)
     new_nf_by = {}
     for g in inp.generators:
-        if g.renewable and g.name in gens.index:
-            cap_now = float(gens.loc[g.name, "capacity_gw"])
+        if g.renewable and g.name in gen_cap:
+            cap_now = float(gen_cap[g.name])
             share_new = max(cap_now - g.base_gw, 0.0) / cap_now if cap_now > 0 else 0.0
             new_nf_by[g.name] = share_new * float(disp.get(g.name, 0.0)) * MEGA
     net = float(e["net_import_twh"])
-    progs = res.programmes[res.programmes["year"] == y0]
+    progs = _year_columns(res.programmes, y0, ("programme", "level_mtce"))
     cost = res.cost[res.cost["year"] == y0]
-    tg = res.targets[res.targets["year"] == y0] if not res.targets.empty else res.targets
-    slack = {r.target: float(r.slack) for r in tg.itertuples()} if not tg.empty else {}
+    slack: dict[str, float] = {}
+    marginal: dict[str, float] = {}
     if not res.targets.empty:  # the horizon's largest gap and the marginal cost at the target year
-        slack = res.targets.groupby("target")["slack"].max().to_dict()
-        last = res.targets.sort_values("year").groupby("target").last()
-        marginal = last["marginal_cost"].to_dict()
-    else:
-        marginal = {}
+        t = res.targets
+        last: dict[str, tuple[int, float]] = {}
+        columns = (t["target"], t["year"].to_numpy(), t["slack"].to_numpy(), t["marginal_cost"].to_numpy())
+        for name, year, gap, mc in zip(*columns, strict=True):
+            slack[name] = max(slack[name], gap) if name in slack else gap
+            if name not in last or year >= last[name][0]:
+                last[name] = (year, mc)
+        slack = {k: float(slack[k]) for k in sorted(slack)}
+        marginal = {k: float(last[k][1]) for k in sorted(last)}
     return PlanOutcome(
         status=res.status,
         new_mw=new_mw,
         storage_mw=storage_mw,
         storage_mwh=storage_mwh,
-        retire_coal_mw=float(gens["retired_gw"].get("coal", 0.0)) * KILO if "coal" in gens.index else 0.0,
+        retire_coal_mw=float(gen_retired["coal"]) * KILO if "coal" in gen_retired else 0.0,
         new_by_land_mw={
             (r.tech, r.land_class): float(r.new_gw) * KILO
             for r in res.new_by_land[res.new_by_land["year"] == y0].itertuples()
@@ -420,7 +447,7 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
             for p, v in zip(progs["programme"], progs["level_mtce"], strict=True)
         },
         capex_bn=float(capex),
-        planned_capacity_mw={t: float(v) * KILO for t, v in gens["capacity_gw"].items()},
+        planned_capacity_mw={t: float(v) * KILO for t, v in gen_cap.items()},
         fuel_tce=fuel,
         co2_by_tech_t=co2_by,
         nonfossil_new_by_tech_mwh=new_nf_by,

@@ -18,9 +18,9 @@ alone, for tests, benchmarks and the command line; the agents make their own.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping, Sequence
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -92,6 +92,12 @@ class _Lookup:
         self.units = {c: g for c, g in base.power_units.groupby("city_id")}
         self.potentials = {c: g for c, g in base.potentials.groupby("city_id")}
         self.fossil = {}
+        # memoised per data version: what planner_input reads of the tables for a city
+        self.values: dict[tuple, float] = {}  # tech_value by (tech, parameter, year, default)
+        self.cities: dict[str, dict] = {}  # _city_data
+        self.heat_rates: dict[tuple[str, str, int], float] = {}
+        self.programmes: dict[str, list] = {}
+        self.profile_keys: dict[str, str] = {}
 
 
 _LOOKUPS: dict[tuple[int, str], _Lookup] = {}
@@ -114,12 +120,18 @@ def param(base, name: str) -> float:
 
 def tech_value(base, tech: str, parameter: str, year: int, default: float | None = None) -> float:
     """A technologies.csv value interpolated to ``year`` (held flat outside the years given)."""
-    series = lookup(base).tech.get((tech, parameter))
+    lk = lookup(base)
+    key = (tech, parameter, year, default)
+    v = lk.values.get(key)
+    if v is not None:
+        return v
+    series = lk.tech.get((tech, parameter))
     if series is None:
         if default is None:
             raise KeyError(f"technologies.csv has no '{parameter}' for '{tech}'")
         return default
-    return float(np.interp(year, *series))
+    v = lk.values[key] = float(np.interp(year, *series))
+    return v
 
 
 def price_series(base, item: str, region: str, years: Sequence[int]) -> tuple[float, ...] | None:
@@ -132,26 +144,39 @@ def price_series(base, item: str, region: str, years: Sequence[int]) -> tuple[fl
     return None
 
 
-@lru_cache(maxsize=64)
-def _days_cached(version: str, province: str, n_days: int, base_id: int) -> tuple[Days, float]:
-    from zonesim.data.days import representative_days
-
-    base = _BASES[base_id]
-    prof = base.profiles_for(province)
-    # rescaled medoids: weighted means equal the annual means (unscaled wind medoids of the
-    # synthetic profiles run 8-14 % low), the peak day kept as it is
-    days = Days.of(representative_days(prof, n_days, rescale=True))
-    peak_pu = float(prof["load_pu"].max() / prof["load_pu"].mean())
-    return days, peak_pu
+_DAYS: dict[tuple[str, str, int], tuple[Days, float]] = {}
+"""Representative days by (profile content, province, D): a copy of the data that changes
+only technology costs (a batch's cost samples) reuses the days instead of clustering again."""
+DAYS_CACHE_SIZE = 64
 
 
-_BASES: dict[int, object] = {}
+def _profile_key(base, province: str) -> str:
+    """Content hash of a province's hourly profiles (once per data version and province)."""
+    lk = lookup(base)
+    key = lk.profile_keys.get(province)
+    if key is None:
+        prof = base.profiles_for(province)
+        h = hashlib.sha256(repr(list(prof.columns)).encode())
+        h.update(np.ascontiguousarray(prof.to_numpy(dtype=float)).tobytes())
+        key = lk.profile_keys[province] = h.hexdigest()[:16]
+    return key
 
 
 def days_for(base, province: str, n_days: int) -> tuple[Days, float]:
-    """Representative days of a province (cached) and its annual peak / mean load."""
-    _BASES[id(base)] = base
-    return _days_cached(base.version, province, int(n_days), id(base))
+    """Representative days of a province (cached by profile content) and its annual peak / mean load."""
+    from zonesim.data.days import representative_days
+
+    key = (_profile_key(base, province), province, int(n_days))
+    if key not in _DAYS:
+        if len(_DAYS) >= DAYS_CACHE_SIZE:
+            _DAYS.pop(next(iter(_DAYS)))
+        prof = base.profiles_for(province)
+        # rescaled medoids: weighted means equal the annual means (unscaled wind medoids of the
+        # synthetic profiles run 8-14 % low), the peak day kept as it is
+        days = Days.of(representative_days(prof, int(n_days), rescale=True))
+        peak_pu = float(prof["load_pu"].max() / prof["load_pu"].mean())
+        _DAYS[key] = (days, peak_pu)
+    return _DAYS[key]
 
 
 def planner_parameters(base) -> PlannerParameters:
@@ -208,41 +233,42 @@ def planner_input(
     """
     years = tuple(int(y) for y in years)
     y0 = years[0]
-    city = base.city(city_id)
-    prov = str(city["province_code"])
+    cd = _city_data(base, city_id)
+    prov = cd["province"]
 
     def p(name):
         return param(base, name)
 
     r = p("discount_rate")
     days, peak_pu = days_for(base, prov, n_days)
-    params = planner_parameters(base)
-    params = PlannerParameters(**{**params.__dict__, "peak_pu": peak_pu})
+    params = _parameters(base, peak_pu)
     lk = lookup(base)
-    units = lk.units.get(city_id, base.power_units.iloc[:0])
-    fleet_mw = units.groupby("tech")["capacity_mw"].sum()
-    existing = {t: float(v) / 1e3 for t, v in fleet_mw.items()}
+    units = cd["units"]
+    existing = dict(cd["fleet_gw"])
     base_fleet = dict(existing)
     if existing_gw is not None:
         existing.update({t: float(v) for t, v in existing_gw.items()})
-    pots = lk.potentials.get(city_id, base.potentials.iloc[:0])
     used = potentials_used_gw or {}
     potentials = {
-        (TechName(row.tech), LandClass(row.land_class)): max(
-            row.potential_mw / 1e3 - used.get((row.tech, row.land_class), 0.0), 0.0
-        )
-        for row in pots.itertuples()
+        (TechName(tech), LandClass(land)): max(mw / 1e3 - used.get((tech, land), 0.0), 0.0)
+        for tech, land, mw in cd["potentials"]
     }
     pot_techs = {t for t, _ in potentials}
     peak_gw = peak_pu * outlook.electricity_twh[0] * 1e3 / 8760.0
 
     def heat_rate(tech: str) -> float:
+        key = (city_id, tech, y0)
+        if key in lk.heat_rates:
+            return lk.heat_rates[key]
         rows = units[(units["tech"] == tech) & units["heat_rate_gce_per_kwh"].notna()]
         if not rows.empty and rows["capacity_mw"].sum() > 0:
             w = rows["capacity_mw"].to_numpy(float)
-            return float(np.average(rows["heat_rate_gce_per_kwh"].to_numpy(float), weights=w)) / 1e3
-        source = tech if tech in ("coal", "gas") else "coal"
-        return tech_value(base, source, "heat_rate", y0) / 1e3
+            v = float(np.average(rows["heat_rate_gce_per_kwh"].to_numpy(float), weights=w)) / 1e3
+        else:
+            source = tech if tech in ("coal", "gas") else "coal"
+            v = tech_value(base, source, "heat_rate", y0) / 1e3
+        lk.heat_rates[key] = v
+        return v
 
     def costs(tech: str) -> dict:
         capex = tech_value(base, tech, "capex_power", y0, 0.0) * K
@@ -328,6 +354,39 @@ def planner_input(
     )
 
 
+def _city_data(base, city_id: str) -> dict:
+    """What planner_input reads of a city's rows (province, fleet, potentials), once per data version."""
+    lk = lookup(base)
+    cd = lk.cities.get(city_id)
+    if cd is None:
+        city = base.city(city_id)
+        units = lk.units.get(city_id, base.power_units.iloc[:0])
+        fleet_mw = units.groupby("tech")["capacity_mw"].sum()
+        pots = lk.potentials.get(city_id, base.potentials.iloc[:0])
+        cd = lk.cities[city_id] = {
+            "province": str(city["province_code"]),
+            "units": units,
+            "fleet_gw": {t: float(v) / 1e3 for t, v in fleet_mw.items()},
+            "potentials": [(row.tech, row.land_class, row.potential_mw) for row in pots.itertuples()],
+        }
+    return cd
+
+
+_PARAMETERS: dict[tuple[int, str, float], PlannerParameters] = {}
+
+
+def _parameters(base, peak_pu: float) -> PlannerParameters:
+    """planner_parameters with the province's peak factor (memoised per data version)."""
+    key = (id(lookup(base)), base.version, peak_pu)
+    out = _PARAMETERS.get(key)
+    if out is None:
+        if len(_PARAMETERS) > 256:
+            _PARAMETERS.clear()
+        params = planner_parameters(base)
+        out = _PARAMETERS[key] = PlannerParameters(**{**params.__dict__, "peak_pu": peak_pu})
+    return out
+
+
 def _tech_order(t: str) -> int:
     order = ["coal", "gas", "other", "nuclear", "biomass", "hydro", "wind", "solar"]
     return order.index(t) if t in order else len(order)
@@ -385,26 +444,34 @@ def _sector_fossil_uncached(base, city_id: str) -> pd.DataFrame:
 
 def _programmes(base, city_id, years, outlook: CityOutlook, levels) -> tuple[Programme, ...]:
     """Programmes of efficiency_programmes.csv; potential ramps linearly 2020 -> 2030."""
-    fossil = _sector_fossil(base, city_id)
+    lk = lookup(base)
+    rows = lk.programmes.get(city_id)
+    if rows is None:  # the city's programme rows, once per data version
+        fossil = _sector_fossil(base, city_id)
+        rows = []
+        for row in base.efficiency_programmes.itertuples():
+            if row.sector not in fossil.index:
+                continue
+            by_carrier = fossil.loc[row.sector]
+            total = float(by_carrier.sum())
+            if total <= 0:
+                continue
+            shares = {Carrier(c): float(v / total) for c, v in by_carrier.items() if v > 0}
+            rows.append((row.sector, row.programme, row.potential_share * total, row.cost * K, shares))
+        lk.programmes[city_id] = rows
     given = outlook.programme_potential_mtce or {}
+    ramp = [min(max((y - BASE_YEAR) / (PROGRAMME_HORIZON - BASE_YEAR), 0.0), 1.0) for y in years]
     out = []
-    for row in base.efficiency_programmes.itertuples():
-        if row.sector not in fossil.index:
-            continue
-        by_carrier = fossil.loc[row.sector]
-        total = float(by_carrier.sum())
-        if total <= 0:
-            continue
-        full = given.get((row.sector, row.programme), row.potential_share * total)
-        ramp = [min(max((y - BASE_YEAR) / (PROGRAMME_HORIZON - BASE_YEAR), 0.0), 1.0) for y in years]
-        name = f"{row.sector}:{row.programme}"
+    for sector, programme, default_full, cost, shares in rows:
+        full = given.get((sector, programme), default_full)
+        name = f"{sector}:{programme}"
         out.append(
             Programme(
                 name=name,
-                kind=row.programme,
+                kind=programme,
                 potential_mtce=tuple(full * f for f in ramp),
-                cost=row.cost * K,
-                carrier_shares={Carrier(c): float(v / total) for c, v in by_carrier.items() if v > 0},
+                cost=cost,
+                carrier_shares=dict(shares),
                 existing_mtce=float(levels.get(name, 0.0)),
             )
         )

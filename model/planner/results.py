@@ -72,7 +72,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     """Tidy tables from the solution held by ``planner`` (a :class:`~.solve.Planner`)."""
     m, inp = planner.model, planner.input
     s = m.sets
-    c = coefficients(inp, s)
+    c = getattr(planner, "coef", None) or coefficients(inp, s)  # the Planner's, when it has them
     years = np.array(inp.years)
     ny, nd = inp.n_years, inp.days.n_days
     val = planner.primal

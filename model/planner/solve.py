@@ -24,20 +24,12 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field, replace
 
+import highspy
 import numpy as np
-import pyomo.environ as pyo
-from pyomo.contrib.solver.common.results import TerminationCondition
-from pyomo.contrib.solver.solvers.highs import (
-    Highs,
-    _MutableConstraintBounds,
-    _MutableLinearCoefficient,
-    highspy,
-)
-from pyomo.core.expr.numvalue import is_constant, value
-from pyomo.repn import generate_standard_repn
-from zonesim.planner.build import build, coefficients, structure, update_parameters
+from zonesim.planner.build import coefficients
 from zonesim.planner.inputs import PlannerInput
 from zonesim.planner.results import PlannerResult, empty_result, read_results
+from zonesim.planner.standard import template_for, template_key
 
 DEFAULT_OPTIONS = {
     "solver": "simplex",
@@ -63,110 +55,14 @@ class Timings:
     history: list = field(default_factory=list)
 
 
-class _Highs(Highs):
-    """Pyomo's persistent HiGHS, loading all variables in one batch.
-
-    The stock ``add_block`` adds variables constraint by constraint (one ``addVars`` and
-    one ``changeColsIntegrality`` call per row), which took half of the loading time.
-    """
-
-    def add_block(self, block):
-        self.add_variables(list(block.component_data_objects(pyo.Var, descend_into=True)))
-        self._all_vars_added = True
-        super().add_block(block)
-        self._all_vars_added = False
-
-    def _check_for_new_vars(self, variables):
-        if not getattr(self, "_all_vars_added", False):
-            super()._check_for_new_vars(variables)
-
-    def add_constraints(self, cons):
-        """One pass per row while loading a planner model.
-
-        The stock method walks each row twice (once to collect variables and named
-        Expressions, once for the linear representation). Planner rows are linear, hold no
-        named Expressions or external functions, and their variables are all added already,
-        so the variables come from the linear representation. Anything else goes the
-        stock way.
-        """
-        if not getattr(self, "_all_vars_added", False):
-            return super().add_constraints(cons)
-        self._repns = {}
-        for con in cons:
-            repn = generate_standard_repn(con.body, quadratic=False, compute_values=False)
-            if repn.nonlinear_expr is not None:
-                raise ValueError(f"planner row {con.name} is not linear")
-            self._repns[con] = repn
-            self._active_constraints[con] = con.expr
-            self._named_expressions[con] = []
-            variables = list(repn.linear_vars)
-            self._vars_referenced_by_con[con] = variables
-            for v in variables:
-                self._referenced_variables[id(v)][0][con] = None
-        self._add_constraints(cons)
-        self._repns = {}
-
-    def _add_constraints(self, cons):
-        repns = getattr(self, "_repns", None)
-        if not repns:
-            return super()._add_constraints(cons)
-        # as the stock method, with the representation already made
-        self._sol = None
-        if self._last_results_object is not None:
-            self._last_results_object.solution_loader.invalidate()
-        n = len(self._pyomo_con_to_solver_con_map)
-        vmap, inf = self._pyomo_var_to_solver_var_map, highspy.kHighsInf
-        lbs, ubs, starts, cols, vals = [], [], [], [], []
-        for con in cons:
-            repn = repns[con]
-            starts.append(len(vals))
-            for coef, v in zip(repn.linear_coefs, repn.linear_vars, strict=True):
-                val = value(coef)
-                if not is_constant(coef):
-                    self._mutable_helpers.setdefault(con, []).append(
-                        _MutableLinearCoefficient(
-                            pyomo_con=con,
-                            pyomo_var_id=id(v),
-                            con_map=self._pyomo_con_to_solver_con_map,
-                            var_map=vmap,
-                            expr=coef,
-                            highs=self._solver_model,
-                        )
-                    )
-                    if val == 0:
-                        continue
-                cols.append(vmap[id(v)])
-                vals.append(val)
-            lb = con.lower - repn.constant if con.has_lb() else -inf
-            ub = con.upper - repn.constant if con.has_ub() else inf
-            if not is_constant(lb) or not is_constant(ub):
-                self._mutable_helpers.setdefault(con, []).append(
-                    _MutableConstraintBounds(
-                        lower_expr=lb,
-                        upper_expr=ub,
-                        pyomo_con=con,
-                        con_map=self._pyomo_con_to_solver_con_map,
-                        highs=self._solver_model,
-                    )
-                )
-            lbs.append(value(lb))
-            ubs.append(value(ub))
-            self._pyomo_con_to_solver_con_map[con] = n
-            self._solver_con_to_pyomo_con_map[n] = con
-            n += 1
-        self._solver_model.addRows(
-            len(lbs),
-            np.array(lbs, dtype=np.double),
-            np.array(ubs, dtype=np.double),
-            len(vals),
-            np.array(starts),
-            np.array(cols),
-            np.array(vals, dtype=np.double),
-        )
-
-
 class Planner:
-    """A persistent LP for one city: build once, update Params, solve many times."""
+    """One city's LP held by HiGHS: load once, update Params, solve many times.
+
+    The LP comes from the process's :class:`~zonesim.planner.standard.Template` for the
+    input's structure (built with Pyomo on first use, reused by later runs), loaded into a
+    fresh HiGHS instance: a new ``Planner`` always starts from the same cold state, whatever
+    this process solved before.
+    """
 
     def __init__(self, inp: PlannerInput, options: dict | None = None) -> None:
         self.options = {**DEFAULT_OPTIONS, **(options or {})}
@@ -176,68 +72,70 @@ class Planner:
     def _build(self, inp: PlannerInput) -> None:
         t0 = time.perf_counter()
         self.input = inp
-        self.key = structure(inp)
-        self.model = build(inp)
+        self.template = template_for(inp)
+        self.key = self.template.key
+        self.model = self.template.model
         t1 = time.perf_counter()
-        self.solver = _Highs()
-        cfg = self.solver.config
-        cfg.load_solutions = False
-        cfg.raise_exception_on_nonoptimal_result = False
-        cfg.threads = 1
-        au = cfg.auto_updates
-        for opt in (
-            "check_for_new_or_removed_constraints",
-            "check_for_new_or_removed_vars",
-            "check_for_new_or_removed_params",
-            "check_for_new_objective",
-            "update_constraints",
-            "update_vars",
-            "update_named_expressions",
-            "update_objective",
-        ):
-            setattr(au, opt, False)
-        au.update_parameters = True
-        self.solver.set_instance(self.model)
-        self._columns = None
+        self.coef = coefficients(inp, self.model.sets)
+        self._slots = self.template.slots(self.coef)
+        self._highs = self.template.load(self._slots)
+        self._columns: dict[str, np.ndarray] = {}
+        self._solution = None
         t2 = time.perf_counter()
         self.timings.build, self.timings.load, self.timings.update = t1 - t0, t2 - t1, 0.0
         self._solved_once = False
 
     def reset(self) -> None:
-        """Forget the last solution and basis (keep the model): the next solve starts cold.
+        """Start again from a fresh HiGHS instance holding the current input, exactly as a new
+        ``Planner`` would.
 
-        Used when a model is reused for another run, so that results do not depend on which
-        runs the process solved before.
+        ``Highs.clearSolver`` is not enough: it drops the basis, but a later solve still
+        differed in the last digits from one on a never-solved instance (kept scaling and
+        factor data), so a run's numbers depended on whether its base year had been solved
+        in this process before.
         """
-        self.highs.clearSolver()
+        self._highs = self.template.load(self._slots)
+        self._solution = None
         self._solved_once = False
 
     def update(self, inp: PlannerInput) -> bool:
         """Take a new input; returns True when the model had to be rebuilt."""
-        if structure(inp) != self.key:
+        if template_key(inp) != self.key:
             self._build(inp)
             return True
         t0 = time.perf_counter()
-        update_parameters(self.model, coefficients(inp, self.model.sets))
+        self.coef = coefficients(inp, self.model.sets)
+        self._slots = self.template.slots(self.coef)
         self.input = inp
         self.timings.update = time.perf_counter() - t0
         return False
 
     @property
-    def highs(self):
-        """The underlying ``highspy.Highs`` object (Pyomo keeps it between solves)."""
-        return self.solver._solver_model  # noqa: SLF001 - no public accessor in Pyomo 6.10
+    def highs(self) -> highspy.Highs:
+        """The underlying ``highspy.Highs`` object (kept between solves, hence the basis)."""
+        return self._highs
+
+    def _run(self, options: dict) -> str:
+        """Write the current Params, set the options and run HiGHS; the model status name."""
+        h = self._highs
+        self.template.update(h, self._slots)
+        h.setOptionValue("log_to_console", True)
+        h.setOptionValue("threads", 1)
+        for key, opt in options.items():
+            h.setOptionValue(key, opt)
+        h.HandleKeyboardInterrupt = True
+        h.run()
+        self._solution = None
+        return h.getModelStatus()
 
     def solve(self) -> PlannerResult:
         """Solve the current input; never raises on a non-optimal status."""
         t0 = time.perf_counter()
         warm = self._solved_once and self.highs.getBasis().valid
         clock0 = self.highs.getRunTime()  # HiGHS's run clock accumulates over runs
-        res = self.solver.solve(self.model, solver_options=self.options)
-        status, note = classify(res.termination_condition, self.highs)
+        status, note = classify(self._run(self.options), self.highs)
         if status == "infeasible_or_unbounded":
-            res = self.solver.solve(self.model, solver_options={**self.options, "presolve": "off"})
-            status, note = classify(res.termination_condition, self.highs)
+            status, note = classify(self._run({**self.options, "presolve": "off"}), self.highs)
         t1 = time.perf_counter()
         info = self.highs.getInfo()
         self._solved_once = True
@@ -257,57 +155,58 @@ class Planner:
         tm.history.append(result.timings)
         return result
 
+    def _values(self) -> tuple[np.ndarray, np.ndarray]:
+        if self._solution is None:
+            sol = self.highs.getSolution()
+            self._solution = (np.asarray(sol.col_value), np.asarray(sol.row_dual))
+        return self._solution
+
     def primal(self, var) -> np.ndarray:
         """Values of every element of a Var component, in its index order (numpy)."""
-        cols = self._cols(var)
-        return np.asarray(self.highs.getSolution().col_value)[cols] if len(cols) else cols
+        key = var.name
+        if key not in self._columns:
+            self._columns[key] = self.template.columns(var)
+        cols = self._columns[key]
+        return self._values()[0][cols] if len(cols) else cols * 1.0
 
     def dual(self, con) -> np.ndarray:
         """Row duals of every element of a Constraint component (HiGHS sign convention)."""
-        cmap = self.solver._pyomo_con_to_solver_con_map  # noqa: SLF001
-        rows = np.fromiter((cmap[c] for c in con.values()), dtype=np.int64)
-        return np.asarray(self.highs.getSolution().row_dual)[rows] if len(rows) else rows * 1.0
-
-    def _cols(self, var) -> np.ndarray:
-        if self._columns is None:
-            self._columns = {}
-        key = var.name
+        key = "row:" + con.name
         if key not in self._columns:
-            vmap = self.solver._pyomo_var_to_solver_var_map  # noqa: SLF001
-            self._columns[key] = np.fromiter(
-                (vmap.get(id(v), -1) for v in var.values()), dtype=np.int64, count=len(var)
-            )
-        cols = self._columns[key]
-        if (cols < 0).any():  # a variable in no constraint and not in the objective
-            cols = cols.copy()
-            cols[cols < 0] = 0
-        return cols
+            self._columns[key] = self.template.rows(con)
+        rows = self._columns[key]
+        return self._values()[1][rows] if len(rows) else rows * 1.0
 
 
-def classify(tc: TerminationCondition, highs) -> tuple[str, str | None]:
+_STATUS = {
+    "kInfeasible": "infeasible",
+    "kUnbounded": "unbounded",
+    "kUnboundedOrInfeasible": "infeasible_or_unbounded",
+    "kTimeLimit": "time_limit",
+    "kIterationLimit": "iteration_limit",
+    "kSolutionLimit": "iteration_limit",
+}
+"""HiGHS model statuses other than optimal, as reported (anything else is an ``error``)."""
+
+
+def classify(model_status, highs) -> tuple[str, str | None]:
     """Status of a solve: ``optimal``, ``infeasible``, ``unbounded``,
     ``infeasible_or_unbounded``, ``time_limit``, ``iteration_limit`` or ``error``;
-    plus a note when HiGHS's own status differs from what is reported."""
-    if tc == TerminationCondition.convergenceCriteriaSatisfied:
+    plus a note when HiGHS's own status differs from what is reported.
+
+    ``optimal`` also when HiGHS reports another status (e.g. ``Unknown`` after unscaled
+    infeasibilities in postsolve) but the primal and dual solutions are both feasible, unless
+    it proved the LP infeasible or unbounded.
+    """
+    if model_status == highspy.HighsModelStatus.kOptimal:
         return "optimal", None
+    name = model_status.name
     info = highs.getInfo()
     feasible = info.primal_solution_status == 2 and info.dual_solution_status == 2
-    hs = highs.modelStatusToString(highs.getModelStatus())
-    if feasible and tc not in (
-        TerminationCondition.provenInfeasible,
-        TerminationCondition.unbounded,
-        TerminationCondition.infeasibleOrUnbounded,
-    ):
+    hs = highs.modelStatusToString(model_status)
+    if feasible and name not in ("kInfeasible", "kUnbounded", "kUnboundedOrInfeasible"):
         return "optimal", f"HiGHS reported '{hs}' but primal and dual solutions are feasible"
-    mapping = {
-        TerminationCondition.provenInfeasible: "infeasible",
-        TerminationCondition.locallyInfeasible: "infeasible",
-        TerminationCondition.unbounded: "unbounded",
-        TerminationCondition.infeasibleOrUnbounded: "infeasible_or_unbounded",
-        TerminationCondition.maxTimeLimit: "time_limit",
-        TerminationCondition.iterationLimit: "iteration_limit",
-    }
-    return mapping.get(tc, "error"), f"HiGHS model status '{hs}'"
+    return _STATUS.get(name, "error"), f"HiGHS model status '{hs}'"
 
 
 def plan(inp: PlannerInput, options: dict | None = None) -> PlannerResult:
