@@ -70,8 +70,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     fig = pathways_figure(results)
     fig_path = out / "pathways.png"
     fig.savefig(fig_path, dpi=120)
-    with pd.option_context("display.width", 200, "display.max_columns", 30):
-        print(results.summary().to_string(index=False))
+    from zonesim.periods import printable
+
+    with pd.option_context("display.width", 250, "display.max_columns", 40):
+        summary = results.periods()
+        print(printable(summary) if not summary.empty else results.summary().to_string(index=False))
     print(f"\nresults written to {out}/ (Parquet tables, stamp.json, pathways.png)")
     return 0
 

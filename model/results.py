@@ -79,7 +79,9 @@ class Results:
         base_intensity = z["base_counted_intensity_tce"] / (z["base_gdp_bn"] * TEN_K_PER_BN)
         z["intensity_change_pct"] = 100 * (z["energy_intensity_tce_per_10k"] / base_intensity - 1)
         # the zone's target in each year: its cities' targets weighted by their GDP that year
-        weighted = (df["intensity_target_pct"] * df["gdp_bn"]).groupby([df["zone_id"], df["year"]]).sum()
+        weighted = (
+            (df["intensity_target_pct"] * df["gdp_bn"]).groupby([df["zone_id"], df["year"]]).sum(min_count=1)
+        )
         gdp = df.groupby(["zone_id", "year"])["gdp_bn"].sum()
         tgt = (weighted / gdp).rename("intensity_target_pct").reset_index()
         z = z.drop(columns="intensity_target_pct", errors="ignore").merge(tgt, on=["zone_id", "year"])
@@ -112,6 +114,13 @@ class Results:
         if rating is not None:
             out["rating"] = out["zone"].map(rating)
         return out.reset_index(drop=True)
+
+    def periods(self) -> pd.DataFrame:
+        """Per zone, five-year period and target: target, outcome, gap and rating (long)."""
+        from zonesim.data import load
+        from zonesim.periods import period_summary, periods
+
+        return period_summary(self.zones(), self.pathways, periods(load()))
 
     def long(self) -> pd.DataFrame:
         """Pathways in long form: city, zone, year, variable, value, unit."""

@@ -70,6 +70,9 @@ class PolicyInputs:
     """Base-year residual per quantity: (basis, ratio); see zonesim.year.account.residual_ratio."""
     ahead: tuple[YearRules, ...] = ()
     """The rules of every planning year (computed once by the model, levers in ORDER)."""
+    target_year: int | None = None
+    """Year of the energy-intensity target (the energy dual-control period's end), unless a
+    lever sets its own."""
 
 
 @dataclass
@@ -218,7 +221,7 @@ class CityPlanner:
             frac = r.coal_cap_fraction if base is not None else None
             # the intensity milestone of year y on the straight path to the target (what the
             # annual evaluation checks), the full cut from the target year on
-            target_year = r.target_year or self.scenario.horizon.end_year
+            target_year = r.target_year or pol.target_year or self.scenario.horizon.end_year
             progress = min((y - start) / max(target_year - start, 1), 1.0)
             base_int = base.counted_intensity(c) / (pol.base_gdp_bn * TEN_K_PER_BN) if enforce else 0.0
             gdp_10k = outlook.gdp_bn[i] * TEN_K_PER_BN

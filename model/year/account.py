@@ -49,6 +49,8 @@ class Accounts:
         self.base_coal: dict[str, float] = {}
         self.residual: dict[str, Residual] = {}
         self.gdp_path_bn: dict[str, float] = {}  # each city's GDP on its macro path, this year
+        # each city's CO2 (t) and CO2 intensity (t/10k CNY) in the base year of each period
+        self.period_base: dict[tuple[str, str], tuple[float, float]] = {}
         self.records: list[dict[str, Any]] = []
         self.plans: list[dict[str, Any]] = []
 
@@ -203,7 +205,17 @@ class Accounts:
         co2 = self.co2(e, power) + flows["other_co2_t"]
         coal = float(e[CARRIER_INDEX["coal"]]) + power.coal_tce + flows["other_coal_tce"]
         nonfossil = comp.nonfossil_old + comp.nonfossil_new
-        target = s.target_pct(city.city_id, rules)
+        period = s.period(year)
+        co2_int = co2 / (gdp * TEN_K_PER_BN)
+        for p in s.periods:  # this year is the base year of a period: its reference
+            if p.base_year == year:
+                self.period_base[(city.city_id, p.name)] = (co2, co2_int)
+        co2_0, co2_int0 = self.period_base[(city.city_id, period.name)]
+        pt = s.period_targets(city.city_id, year)
+        energy_target = pt.get("energy_intensity_reduction")
+        # the energy-intensity target in force: dual_control's override, else the city's own
+        # (energy dual control is the 2021-2025 period's; none after it)
+        target = s.target_pct(city.city_id, rules) if energy_target is not None else float("nan")
         finance_share = city.finance_share
         row = {
             "city_id": city.city_id,
@@ -238,7 +250,13 @@ class Accounts:
             "co2_power_t": power.co2_t,
             "co2_other_t": flows["other_co2_t"],
             "co2_import_t": power.grid_emission_factor * flows["net_import_mwh"],
-            "co2_intensity_t_per_10k": co2 / (gdp * TEN_K_PER_BN),
+            "co2_intensity_t_per_10k": co2_int,
+            "period": period.name,
+            "co2_intensity_change_pct": 100.0 * (co2_int / co2_int0 - 1.0),
+            "co2_intensity_target_pct": -pt.get("co2_intensity_reduction", float("nan")),
+            "co2_change_pct": 100.0 * (co2 / co2_0 - 1.0),
+            "co2_total_target_pct": -pt.get("total_co2_reduction", float("nan")),
+            "nonfossil_share_target": pt.get("non_fossil_share", float("nan")) / 100.0,
             **{f"cap_{k}_mw": v for k, v in capacities(city).items()},
             "capex_bn": power.capex_bn * finance_share,
             "cost_bn": power.cost_bn + park_cost_bn,

@@ -14,10 +14,12 @@ from zonesim.year.setting import Setting
 def evaluate(
     s: Setting, year: int, rules: YearRules, cities: Sequence[CityAgent], records: list[dict[str, Any]]
 ) -> None:
-    """Rate each zone by its cities' progress on the straight path to the intensity target.
+    """Rate each zone by its cities' progress on the straight path to the period's binding target.
 
-    A zone's rating is the mean progress (achieved / required cut to date) of its cities; the
-    rating and status are written into this year's rows of ``records``. Under the evaluation
+    The binding target is the period's: energy intensity against 2020 in 2021-2025 (or the
+    dual_control lever's target year), CO2 intensity against 2025 in 2026-2030. A zone's rating
+    is the mean progress (achieved / required cut to date) of its cities; the rating and
+    status are written into this year's rows of ``records``. Under the evaluation
     lever a rating of good or better earns a budget bonus, three excellent years running
     more demonstration parks (2019 notice), and ``poor_years_to_lose_status`` poor years the
     loss of zone status.
@@ -25,15 +27,20 @@ def evaluate(
     p = s.params
     thresholds = (p.rating_excellent, p.rating_good, p.rating_average)
     this_year = {r["city_id"]: r for r in records if r["year"] == year}
-    start = s.scenario.horizon.start_year
-    end = rules.target_year or s.scenario.horizon.end_year
+    period = s.period(year)
+    start = period.base_year
+    end = period.target_year
+    if period.binding == "energy_intensity_reduction" and rules.target_year is not None:
+        end = rules.target_year
     span = max(end - start, 1)
     elapsed = min(year - start, span)
+    measure = {"energy_intensity_reduction": "intensity", "co2_intensity_reduction": "co2_intensity"}
+    column = measure[period.binding]
     zones: dict[str, list[float]] = {}
     for city in cities:
         r = this_year[city.city_id]
-        required = r["intensity_target_pct"] * elapsed / span  # negative, percent
-        achieved = r["intensity_change_pct"]
+        required = r[f"{column}_target_pct"] * elapsed / span  # negative, percent
+        achieved = r[f"{column}_change_pct"]
         progress = achieved / required if required < 0 else 1.0
         zones.setdefault(city.zone_id or city.city_id, []).append(progress)
     for city in cities:

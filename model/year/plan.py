@@ -78,6 +78,7 @@ def policy_inputs(
         base_coal_tce=acc.base_coal[city.city_id],
         budget_bn=budget(s, city, yr.rules, firms, t.gdp),
         residual=acc.residual.get(city.city_id, {}),
+        target_year=next(p.target_year for p in s.periods if p.binding == "energy_intensity_reduction"),
     )
 
 

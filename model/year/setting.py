@@ -12,6 +12,7 @@ from zonesim.data import BaseYear
 from zonesim.levers import apply_levers
 from zonesim.levers.rules import LeverContext, YearRules
 from zonesim.macro import GdpPath, gdp_path, trend_growth
+from zonesim.periods import Period, city_targets, period_of, periods
 from zonesim.scenario import Scenario
 
 FUELS = ("coal", "oil", "gas", "heat")
@@ -33,6 +34,15 @@ class Setting:
     factors: dict[str, float]  # per fuel, tCO2/tce
     coal_lifetime: float  # years
     discount_rate: float  # 1/yr
+    periods: tuple[Period, ...]  # five-year periods with their base and target years
+
+    def period(self, year: int) -> Period:
+        """The five-year period ``year`` belongs to."""
+        return period_of(self.periods, year)
+
+    def period_targets(self, city_id: str, year: int) -> dict[str, float]:
+        """The city's targets (percent) of the period ``year`` belongs to, by indicator."""
+        return city_targets(self.base, city_id, self.period(year).name)
 
     @property
     def n_cities(self) -> int:
@@ -124,6 +134,7 @@ def make_setting(scenario: Scenario, base: BaseYear, params: AgentParams) -> Set
         factors=emission_factors(base),
         coal_lifetime=float(life["value"].iloc[0]),
         discount_rate=base.param("discount_rate"),
+        periods=periods(base),
     )
 
 
