@@ -135,6 +135,7 @@ PLUGINS = {
     "batch": "zonesim.batch.cli",
     "compare": "zonesim.report.cli",
     "calibrate": "zonesim.calibration.cli",
+    "retrospective": "zonesim.calibration.retrospective",
 }
 """Modules that add subcommands, by command: each has ``register(subparsers)`` (absent modules
 are skipped). A command line that names a core command imports none of them (importing the

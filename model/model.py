@@ -102,7 +102,7 @@ class TransitionModel(mesa.Model):
         self.year += 1
         s, cities, firms, acc = self.setting, self.cities, self.firms, self.accounts
         yr = year_of(self.scenario, self.year)  # 1 levers
-        self.behaviour.decide(yr.year, yr.rules, cities)  # 2 firms
+        self.behaviour.decide(yr.year, yr.rules, cities, s.carbon_sectors(yr.rules, yr.year))  # 2 firms
         plans = plan.cities_plan(s, yr, cities, firms, acc, self.planner, self.totals())  # 3 plan
         self.investments += build.cities_build(s, yr.year, yr.rules, cities, firms, plans)  # 4 build
         park_cost = self.behaviour.park_cost_bn(yr.rules)

@@ -95,6 +95,13 @@ class CarbonPrice(_Strict):
     path: dict[Year, float] = Field(
         description="CNY2020/tCO2 by year; linear between years, flat after the last"
     )
+    coverage: Literal["all", "ets"] = Field(
+        default="all",
+        description=(
+            "all: every firm and power plant pays; ets: the sectors the national ETS covers in "
+            "each year (ets_coverage.csv: power from 2021, steel, cement, aluminium from 2024)"
+        ),
+    )
 
     @model_validator(mode="after")
     def _nonnegative(self) -> CarbonPrice:

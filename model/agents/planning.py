@@ -241,6 +241,9 @@ class CityPlanner:
             counting=tuple(Counting.of(c) for c in counts),
             conversion_factor=tuple(self.conversion_tce_per_mwh(y) for y in years),
             carbon_price=tuple(r.carbon_price for r in rules),
+            # under ETS coverage the programmes' firms are outside the market (2021-2023) or
+            # get free allowances (steel, cement, aluminium from 2024): no carbon value
+            final_carbon_price=tuple(0.0 for _ in rules) if now.carbon_coverage == "ets" else None,
             forced_coal_retirement_gw=(0.0,) * len(years),
             energy_cap_mtce=tuple(energy_cap) if any(v is not None for v in energy_cap) else None,
             intensity_cap=tuple(intensity_cap) if any(v is not None for v in intensity_cap) else None,

@@ -20,3 +20,4 @@ def price_in(params: CarbonPrice, year: int) -> float:
 def apply(params: CarbonPrice, ctx: LeverContext, rules: YearRules) -> None:
     """Set this year's carbon price."""
     rules.carbon_price = price_in(params, ctx.year)
+    rules.carbon_coverage = params.coverage

@@ -35,6 +35,7 @@ class YearRules:
     target_year: int | None = None
     intensive_growth_cap: float | None = None  # max output growth of energy-intensive firms, fraction/yr
     carbon_price: float = 0.0
+    carbon_coverage: str = "all"  # "all" or "ets" (the sectors covered in the year, from data)
     rate_discount: float = 0.0  # fraction per year
     extra_finance_bn: float = 0.0
     finance_eligible: frozenset[str] = field(default_factory=frozenset)

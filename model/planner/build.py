@@ -163,9 +163,15 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
     ef = mk.emission_factor
     fuel_price = {c: mk.fuel_price.get(c, (0.0,) * inp.n_years) for c in FOSSIL_CARRIERS}
 
+    fcp = cp if pol.final_carbon_price is None else [p * CNY_TO_BN for p in pol.final_carbon_price]
+
     def carrier_cost(c: Carrier, y: int) -> float:
-        """Fuel price plus carbon price of one Mtce of carrier c, bnCNY/Mtce."""
+        """Fuel price plus carbon price of one Mtce of carrier c burnt in power plants, bnCNY/Mtce."""
         return fuel_price[c][y] + cp[y] * ef.get(c, 0.0)
+
+    def final_cost(c: Carrier, y: int) -> float:
+        """Fuel price plus the carbon price firms pay on one Mtce of carrier c, bnCNY/Mtce."""
+        return fuel_price[c][y] + fcp[y] * ef.get(c, 0.0)
 
     d = inp.days
     annual_twh_per_gw = {  # annual energy of one GW at full availability, TWh/GW
@@ -207,13 +213,13 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
     prog = {p.name: p for p in inp.programmes}
     c["c_prog"] = {
         (p, y): df[y]
-        * (prog[p].cost - sum(sh * carrier_cost(cr, y) for cr, sh in prog[p].carrier_shares.items()))
+        * (prog[p].cost - sum(sh * final_cost(cr, y) for cr, sh in prog[p].carrier_shares.items()))
         for p in s.programmes
         for y in years
     }
     c["c_final"] = {
         "const": sum(
-            df[y] * carrier_cost(cr, y) * out.fossil_final_mtce.get(cr, (0.0,) * inp.n_years)[y]
+            df[y] * final_cost(cr, y) * out.fossil_final_mtce.get(cr, (0.0,) * inp.n_years)[y]
             for cr in FOSSIL_CARRIERS
             for y in years
         )

@@ -311,6 +311,8 @@ class PlannerPolicy:
         storage_power_ratio: storage power to build per new wind + PV power, fraction.
         storage_duration_h: duration that storage energy must cover, h.
         carbon_price: per year, CNY/tCO2 (on local fossil CO2).
+        final_carbon_price: per year, CNY/tCO2 on firms' final fossil use, as public programmes
+            see it; ``None`` = ``carbon_price`` (the price reaches every firm).
         budget_bn: per year, most investment outlay, bnCNY; ``None`` = no budget.
         forced_coal_retirement_gw: per year, coal capacity that must retire, GW.
         min_coal_gw: coal capacity kept for security of supply, GW.
@@ -328,6 +330,7 @@ class PlannerPolicy:
     co2_cap_mt: OptYears = None
     co2_intensity_cap: OptYears = None
     budget_bn: OptYears = None
+    final_carbon_price: OptYears = None
     storage_power_ratio: float = 0.0
     storage_duration_h: float = 2.0
     min_coal_gw: float = 0.0

@@ -63,7 +63,10 @@ class FirmBehaviour:
         self.profit_share = profit_share
         self.park_members: np.ndarray | None = None
         self.park_level = 0.0
-        self.park_saving_tce = np.zeros(self.n_cities)  # fossil use the parks save per year, tce
+        self.park_saving_tce = np.zeros(self.n_cities)
+        self.covered = np.ones(
+            len(SECTOR_INDEX), dtype=bool
+        )  # sectors the carbon price reaches  # fossil use the parks save per year, tce
         cost = np.full(len(SECTOR_INDEX), np.nan)
         share = np.zeros(len(SECTOR_INDEX))
         prog = efficiency_programmes
@@ -74,13 +77,21 @@ class FirmBehaviour:
         self.price_matrix = np.stack([prices[x] for x in FUELS], axis=1)  # (cities, fuels)
         self.ef_vector = np.array([factors[x] for x in FUELS])
 
-    def decide(self, year: int, rules: YearRules, cities: Sequence[CityStanding]) -> None:
+    def decide(
+        self,
+        year: int,
+        rules: YearRules,
+        cities: Sequence[CityStanding],
+        carbon_sectors: np.ndarray | None = None,
+    ) -> None:
         """This year's decisions, in order: entry, growth along the GDP path (the curb may hold
         energy-intensive firms back), mandated retirement, exit, retrofit, parks.
 
         Entry and growth together follow the path; what the levers then remove (curbed growth,
-        retirement, exits) is the GDP deviation from the path they cause.
+        retirement, exits) is the GDP deviation from the path they cause. ``carbon_sectors``
+        (per sector) says where the carbon price applies; all sectors when not given.
         """
+        self.covered = np.ones(len(SECTOR_INDEX), dtype=bool) if carbon_sectors is None else carbon_sectors
         self.entry(year, cities)
         self.grow(year, rules)
         if rules.retire_backward_share > 0:
@@ -167,7 +178,7 @@ class FirmBehaviour:
         f = self.firms
         e = f.energy()
         co2 = sum(e[:, CARRIER_INDEX[c]] * self.factors[c] for c in FUELS)
-        cost_bn = co2 * carbon_price / CNY_PER_BN
+        cost_bn = co2 * carbon_price * self.covered[f.sector] / CNY_PER_BN
         profit_bn = self.profit_share * f.output
         f.retire(f.alive & (cost_bn > profit_bn) & f.in_gdp, year)
 
@@ -187,7 +198,8 @@ class FirmBehaviour:
         e = f.intensity[idx][:, FOSSIL]
         tot = e.sum(axis=1, keepdims=True)
         w = np.divide(e, tot, out=np.zeros_like(e), where=tot > 0)
-        value = (w * (self.price_matrix[f.city[idx]] + rules.carbon_price * self.ef_vector)).sum(axis=1)
+        price = rules.carbon_price * self.covered[f.sector[idx]]
+        value = (w * (self.price_matrix[f.city[idx]] + price[:, None] * self.ef_vector)).sum(axis=1)
         discount = rules.rate_discount if "efficiency" in rules.finance_eligible else 0.0
         hurdle = np.maximum(f.hurdle[idx] - discount, 1e-3)
         take = np.zeros(len(f), dtype=bool)

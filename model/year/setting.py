@@ -40,6 +40,15 @@ class Setting:
         """The five-year period ``year`` belongs to."""
         return period_of(self.periods, year)
 
+    def carbon_sectors(self, rules: YearRules, year: int) -> np.ndarray:
+        """Per firm sector: does this year's carbon price apply (all, or the ETS's coverage)."""
+        if rules.carbon_coverage == "all":
+            return np.ones(len(SECTOR_INDEX), dtype=bool)
+        ets = self.base.tables["ets_coverage"]
+        rows = ets[(ets["year"] == year) & ets["covered"].astype(bool)]
+        covered = set(rows["model_sector"])
+        return np.array([name in covered for name in SECTOR_INDEX])
+
     def period_targets(self, city_id: str, year: int) -> dict[str, float]:
         """The city's targets (percent) of the period ``year`` belongs to, by indicator."""
         return city_targets(self.base, city_id, self.period(year).name)
