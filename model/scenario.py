@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import warnings
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -39,7 +40,13 @@ Year = Annotated[int, Field(ge=2015, le=2060)]
 class CoalReduction(_Strict):
     """煤炭减量替代: a falling cap on city coal use, new coal use offset at a ratio."""
 
-    cut_pct_by_end: Pct = Field(description="Cut in city coal use by the end year vs 2020, %")
+    cut_pct_by_year: dict[Year, Pct] = Field(
+        min_length=1,
+        description=(
+            "Cut in city coal use vs 2020 by each target year, % (e.g. {2025: 10, 2030: 25}): "
+            "linear from the start year to the first target, then between targets, held after"
+        ),
+    )
     substitution_ratio: float = Field(
         ge=1, description="Cuts required per unit of new coal use (1 = equal, >1 = reduced), 1"
     )
@@ -261,6 +268,28 @@ class Scenario(_Strict):
     )
     levers: Levers = Field(default_factory=Levers)
 
+    @model_validator(mode="after")
+    def _levers_within_horizon(self) -> Scenario:
+        """A lever must start inside the horizon; a target year beyond it is announced."""
+        first, last = self.horizon.start_year + 1, self.horizon.end_year
+        for name, lever in self.levers.active().items():
+            for field, year in lever_start_years(lever).items():
+                if not first <= year <= last:
+                    raise ValueError(
+                        f"levers.{name}.{field} is {year}, outside the simulated years {first}-{last}: "
+                        f"the lever would never act (move it into the horizon or extend horizon.end_year)"
+                    )
+            for field, year in lever_target_years(lever).items():
+                if year > last:
+                    warnings.warn(
+                        f"levers.{name}.{field} is {year}, after the horizon ends ({last}): the run "
+                        f"shows the lever only part-way along its path; extend horizon.end_year "
+                        f"to {year} to see it complete",
+                        LeverBeyondHorizon,
+                        stacklevel=2,
+                    )
+        return self
+
     def hash(self) -> str:
         """Stable content hash: the same settings give the same hash."""
         payload = json.dumps(self.model_dump(mode="json"), sort_keys=True)
@@ -270,6 +299,32 @@ class Scenario(_Strict):
     def years(self) -> list[int]:
         """Simulated years after the base year."""
         return list(range(self.horizon.start_year + 1, self.horizon.end_year + 1))
+
+
+class LeverBeyondHorizon(UserWarning):
+    """A lever's target year lies after the scenario's horizon: it is seen only part-way."""
+
+
+def lever_start_years(lever: BaseModel) -> dict[str, int]:
+    """The year fields at which a lever starts acting, by field name."""
+    out = {}
+    for field in ("start_year", "from_year"):
+        if getattr(lever, field, None) is not None:
+            out[field] = int(getattr(lever, field))
+    if isinstance(lever, CarbonPrice):
+        out["path"] = min(lever.path)
+    return out
+
+
+def lever_target_years(lever: BaseModel) -> dict[str, int]:
+    """The year fields by which a lever reaches its target, by field name."""
+    out = {}
+    for field in ("by_year", "target_year", "complete_by"):
+        if getattr(lever, field, None) is not None:
+            out[field] = int(getattr(lever, field))
+    if isinstance(lever, CoalReduction):
+        out["cut_pct_by_year"] = max(lever.cut_pct_by_year)
+    return out
 
 
 # -------------------------------------------------------------------------- loading

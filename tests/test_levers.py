@@ -39,11 +39,11 @@ def test_unknown_lever_is_a_clear_error():
 
 
 def test_coal_reduction_straight_line():
-    p = CoalReduction(cut_pct_by_end=10, substitution_ratio=1.2, start_year=2021)
+    p = CoalReduction(cut_pct_by_year={2025: 10}, substitution_ratio=1.2, start_year=2021)
     caps = [apply_levers({"coal_reduction": p}, ctx(y)).coal_cap_fraction for y in range(2021, 2026)]
     assert caps == pytest.approx([0.98, 0.96, 0.94, 0.92, 0.90])
     assert apply_levers({"coal_reduction": p}, ctx(2021)).coal_substitution_ratio == 1.2
-    late = CoalReduction(cut_pct_by_end=10, substitution_ratio=1.0, start_year=2024)
+    late = CoalReduction(cut_pct_by_year={2025: 10}, substitution_ratio=1.0, start_year=2024)
     assert apply_levers({"coal_reduction": late}, ctx(2023)).coal_cap_fraction is None
     assert apply_levers({"coal_reduction": late}, ctx(2025)).coal_cap_fraction == pytest.approx(0.9)
 
@@ -92,6 +92,6 @@ def test_curb_pv_storage_finance_evaluation_dual_control_parks():
 
 def test_levers_compose_without_touching_each_other():
     a = {"carbon_price": CarbonPrice(path={2021: 80.0})}
-    b = {"coal_reduction": CoalReduction(cut_pct_by_end=10, substitution_ratio=1, start_year=2021)}
+    b = {"coal_reduction": CoalReduction(cut_pct_by_year={2025: 10}, substitution_ratio=1, start_year=2021)}
     ra, rb, rab = (apply_levers(x, ctx(2023)) for x in (a, b, {**a, **b}))
     assert rab.carbon_price == ra.carbon_price and rab.coal_cap_fraction == rb.coal_cap_fraction

@@ -126,7 +126,9 @@ def test_stricter_coal_cap_never_raises_coal_use(base, frictionless, loose, extr
     """
 
     def lever(cut):
-        return {"coal_reduction": {"cut_pct_by_end": cut, "substitution_ratio": 1.0, "start_year": 2021}}
+        return {
+            "coal_reduction": {"cut_pct_by_year": {2022: cut}, "substitution_ratio": 1.0, "start_year": 2021}
+        }
 
     for params in (frictionless, None):
         a = pathway(base, params, levers=lever(loose))["coal_tce"]
@@ -139,7 +141,9 @@ def test_stricter_coal_cap_never_raises_coal_use(base, frictionless, loose, extr
 def test_coal_use_stays_within_the_cap_where_the_planner_reports_no_gap(base, frictionless):
     """Realised coal is within the cap plus the reported gap, to 0.1 %: the LP estimates the
     base-year residual from last year's power fuel, the accounts from this year's."""
-    lever = {"coal_reduction": {"cut_pct_by_end": 15.0, "substitution_ratio": 1.0, "start_year": 2021}}
+    lever = {
+        "coal_reduction": {"cut_pct_by_year": {2022: 15.0}, "substitution_ratio": 1.0, "start_year": 2021}
+    }
     m = TransitionModel(small(levers=lever), base=base, params=frictionless)
     m.run()
     rec = pd.DataFrame(m.records).set_index(["city_id", "year"])

@@ -62,3 +62,45 @@ def test_both_periods_reported_with_their_own_base(runs):
     assert (co2_2030["target"] == -17.0).all()
     assert (co2_2030["gap_pp"] == co2_2030["outcome"] - co2_2030["target"]).all()
     assert set(runs[2025].periods()["period"]) == {"2021-2025"}
+
+
+def test_lever_starting_after_the_horizon_is_an_error(tmp_path):
+    from zonesim.scenario import ScenarioError
+
+    f = tmp_path / "late.yaml"
+    f.write_text(
+        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: late\nhorizon: {{start_year: 2020, end_year: 2025}}\n"
+        "levers:\n  coal_reduction:\n"
+        "    {cut_pct_by_year: {2030: 20}, substitution_ratio: 1.0, start_year: 2027}\n"
+    )
+    with pytest.raises(ScenarioError) as e:
+        load_scenario(f)
+    msg = str(e.value)
+    assert "late.yaml" in msg and "start_year is 2027" in msg and "2021-2025" in msg
+
+
+def test_target_year_beyond_the_horizon_is_announced_and_keeps_its_path(base):
+    from zonesim.levers.coal_reduction import apply
+    from zonesim.levers.rules import LeverContext, YearRules
+    from zonesim.scenario import CoalReduction, LeverBeyondHorizon
+
+    lever = {
+        "coal_reduction": {
+            "cut_pct_by_year": {2025: 10.0, 2030: 30.0},
+            "substitution_ratio": 1.0,
+            "start_year": 2021,
+        }
+    }
+    with pytest.warns(LeverBeyondHorizon, match="cut_pct_by_year is 2030"):
+        load_scenario(
+            SCENARIOS / "baseline.yaml", horizon={"start_year": 2020, "end_year": 2025}, levers=lever
+        )
+    # the same lever means the same policy in 2025 whatever the horizon
+    p = CoalReduction(cut_pct_by_year={2025: 10.0, 2030: 30.0}, substitution_ratio=1.0, start_year=2021)
+    for end in (2025, 2030):
+        r = YearRules()
+        apply(p, LeverContext(2025, 2020, end), r)
+        assert r.coal_cap_fraction == pytest.approx(0.90)
+    r = YearRules()
+    apply(p, LeverContext(2028, 2020, 2030), r)
+    assert r.coal_cap_fraction == pytest.approx(1 - 0.22)
