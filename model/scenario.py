@@ -87,6 +87,21 @@ class DualControl(_Strict):
     target_year: Year = Field(description="Year the targets refer to")
 
 
+class CarbonDualControl(_Strict):
+    """碳排放双控: the 15th Five-Year period's binding CO2-intensity target enforced in the planner.
+
+    CO2 counts local fossil use and power plants plus imported electricity at the supplying
+    grid's factor (the LP's measure), against the period's base year (2025).
+    """
+
+    intensity_reduction_pct: Pct | None = Field(
+        description="CO2-intensity cut vs the period's base year by the target year, %; "
+        "null = the city's target in period_targets.csv (national -17 % by 2030)"
+    )
+    start_year: Year = Field(description="First year the planner is held to the path")
+    target_year: Year = Field(description="Year the target refers to (2030)")
+
+
 class CurbTwoHighs(_Strict):
     """遏制"两高": no new capacity in energy-intensive sectors beyond a growth allowance."""
 
@@ -163,6 +178,7 @@ class Levers(_Strict):
     pv_storage: PvStorage | None = None
     capacity_retirement: CapacityRetirement | None = None
     dual_control: DualControl | None = None
+    carbon_dual_control: CarbonDualControl | None = None
     curb_two_highs: CurbTwoHighs | None = None
     carbon_price: CarbonPrice | None = None
     green_finance: GreenFinance | None = None

@@ -104,3 +104,20 @@ def test_target_year_beyond_the_horizon_is_announced_and_keeps_its_path(base):
     r = YearRules()
     apply(p, LeverContext(2028, 2020, 2030), r)
     assert r.coal_cap_fraction == pytest.approx(1 - 0.22)
+
+
+def test_carbon_dual_control_holds_co2_intensity_to_its_path_and_prices_it(base):
+    over = {**SMALL, "horizon": {"start_year": 2020, "end_year": 2027}}
+    b = run(load_scenario(SCENARIOS / "baseline.yaml", **over), base=base)
+    c = run(load_scenario(SCENARIOS / "carbon_dual_control.yaml", **over), base=base)
+    pb = b.pathways.set_index(["city_id", "year"])
+    pc = c.pathways.set_index(["city_id", "year"])
+    intensity = lambda p: p["co2_incl_imports_t"] / p["gdp_bn"]  # noqa: E731
+    after = pc.index.get_level_values("year") >= 2026
+    # nothing changes before the lever starts; after, CO2 intensity incl. imports never rises
+    pd.testing.assert_series_equal(intensity(pc)[~after], intensity(pb)[~after])
+    assert (intensity(pc)[after] <= intensity(pb)[after] * (1 + 1e-9)).all()
+    plans = c.plans.set_index(["city_id", "year"])
+    assert "marginal_co2_intensity" in plans and "slack_co2_intensity" in plans
+    binding = plans.loc[plans.index.get_level_values("year") >= 2026, "marginal_co2_intensity"]
+    assert binding.notna().all() and (binding >= 0).all()

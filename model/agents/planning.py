@@ -73,6 +73,9 @@ class PolicyInputs:
     target_year: int | None = None
     """Year of the energy-intensity target (the energy dual-control period's end), unless a
     lever sets its own."""
+    co2_base: tuple[int, float, float] | None = None
+    """Carbon dual control: (base year, CO2 intensity incl. imported electricity there in
+    tCO2 per 10k CNY, the city's CO2-intensity target %) of the period the year falls in."""
 
 
 @dataclass
@@ -214,6 +217,8 @@ class CityPlanner:
         intensity_cap: list[float | None] = []
         energy_cap: list[float | None] = []
         coal_cap: list[float | None] = []
+        co2_cap: list[float | None] = []
+        other_co2 = other("co2")
         start = self.scenario.horizon.start_year
         for i, (y, r, c) in enumerate(zip(years, rules, counts, strict=True)):
             enforce = r.enforce_targets and base is not None
@@ -236,6 +241,7 @@ class CityPlanner:
                 else None
             )
             coal_cap.append(frac * pol.base_coal_tce / MEGA - other_c[i] if frac is not None else None)
+            co2_cap.append(self._co2_cap(r, y, pol, other_co2[i], gdp_10k))
         now = pol.rules
         return PlannerPolicy(
             counting=tuple(Counting.of(c) for c in counts),
@@ -248,6 +254,7 @@ class CityPlanner:
             energy_cap_mtce=tuple(energy_cap) if any(v is not None for v in energy_cap) else None,
             intensity_cap=tuple(intensity_cap) if any(v is not None for v in intensity_cap) else None,
             coal_cap_mtce=tuple(coal_cap) if any(v is not None for v in coal_cap) else None,
+            co2_intensity_cap=tuple(co2_cap) if any(v is not None for v in co2_cap) else None,
             budget_bn=(pol.budget_bn,) * len(years) if pol.budget_bn is not None else None,
             storage_power_ratio=now.storage_power_ratio,
             storage_duration_h=now.storage_duration_h or 2.0,
@@ -258,6 +265,18 @@ class CityPlanner:
             # retirement lever, not by the planner's choice
             min_coal_gw=city.state.capacity("coal") / KILO,
         )
+
+    @staticmethod
+    def _co2_cap(r: YearRules, y: int, pol: PolicyInputs, other_mt: float, gdp_10k: float) -> float | None:
+        """The CO2-intensity milestone of year y (tCO2 per 10k CNY, net of the residual the LP
+        does not model) on the straight path from the period's base year to the target."""
+        if not r.enforce_co2_intensity or pol.co2_base is None:
+            return None
+        base_year, base_int, city_pct = pol.co2_base
+        pct = r.co2_intensity_reduction_pct if r.co2_intensity_reduction_pct is not None else city_pct
+        target_year = r.co2_target_year or base_year + 5
+        progress = min(max((y - base_year) / max(target_year - base_year, 1), 0.0), 1.0)
+        return base_int * (1 - pct / 100 * progress) - other_mt * MEGA / gdp_10k
 
     def _outlook(self, o: Outlook) -> CityOutlook:
         return CityOutlook(

@@ -8,6 +8,7 @@ rules at their permissive defaults: that is the baseline.
 
 from zonesim.levers import (  # noqa: F401  (imports register the levers)
     capacity_retirement,
+    carbon_dual_control,
     carbon_price,
     circular_parks,
     coal_reduction,

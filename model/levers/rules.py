@@ -34,6 +34,9 @@ class YearRules:
     total_growth_pct_per_year: float | None = None
     target_year: int | None = None
     intensive_growth_cap: float | None = None  # max output growth of energy-intensive firms, fraction/yr
+    enforce_co2_intensity: bool = False  # carbon dual control: CO2-intensity path in the planner
+    co2_intensity_reduction_pct: float | None = None  # None = the city's period target from data
+    co2_target_year: int | None = None
     carbon_price: float = 0.0
     carbon_coverage: str = "all"  # "all" or "ets" (the sectors covered in the year, from data)
     rate_discount: float = 0.0  # fraction per year

@@ -79,7 +79,22 @@ def policy_inputs(
         budget_bn=budget(s, city, yr.rules, firms, t.gdp),
         residual=acc.residual.get(city.city_id, {}),
         target_year=next(p.target_year for p in s.periods if p.binding == "energy_intensity_reduction"),
+        co2_base=co2_base(s, yr.year, city, acc),
     )
+
+
+def co2_base(s: Setting, year: int, city: CityAgent, acc: Accounts) -> tuple[int, float, float] | None:
+    """Carbon dual control's reference for the city in ``year``: the base year of the period
+    with a CO2-intensity binding target, its CO2 intensity including imported electricity, and
+    the city's target (%); None before that period's base year has been simulated."""
+    period = s.period(year)
+    if period.binding != "co2_intensity_reduction":
+        return None
+    base = acc.period_base.get((city.city_id, period.name))
+    if base is None:
+        return None
+    pct = s.period_targets(city.city_id, year).get("co2_intensity_reduction")
+    return (period.base_year, base[2], pct) if pct is not None else None
 
 
 def cities_plan(
