@@ -464,8 +464,8 @@ def _check_events(text: str, path: Path) -> None:
             depth += 1
             if depth > LIMITS["depth"]:
                 raise ScenarioError(
-                    f"{path}, line {event.start_mark.line + 1}: nested more than {LIMITS['depth']} "
-                    "levels deep; a scenario is a few levels of settings"
+                    f"{path}, line {event.start_mark.line + 1}: nesting depth above {LIMITS['depth']} "
+                    "levels; a scenario is a few levels of settings"
                 )
         elif isinstance(event, yaml.CollectionEndEvent):
             depth -= 1
@@ -518,8 +518,9 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
         raise ScenarioError(
-            f"{path}: cannot be read (not UTF-8 text: {exc.reason} at byte {exc.start})"
+            f"{path}, line {line}: cannot be read (not UTF-8 text: {exc.reason} at byte {exc.start})"
         ) from None
     try:
         _check_events(text, path)
@@ -530,8 +531,10 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
         finally:
             loader.dispose()
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         where = f", line {mark.line + 1}" if mark is not None else ""
+        if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
+            where = f", line {text[: exc.position].count(chr(10)) + 1}"
         problem = getattr(exc, "problem", None) or str(exc)
         raise ScenarioError(f"{path}{where}: not valid YAML ({problem[:200]})") from None
     except ScenarioError:
@@ -564,7 +567,8 @@ def _resolve(
     roots = roots or (path.parent,)
     if path in seen:
         chain = " -> ".join(str(p) for p in (*seen, path))
-        raise ScenarioError(f"{path}: 'extends' forms a cycle ({chain})")
+        child = seen[-1]
+        raise ScenarioError(f"{child}, line 1: field 'extends': the extends chain forms a cycle ({chain})")
     data, node = _read_yaml(path)
     trees = {path: node}
     parent = data.pop("extends", None)
@@ -616,10 +620,10 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _where(loc: tuple[Any, ...], path: Path, trees: dict[Path, Any]) -> tuple[Path, int | None]:
+def _where(loc: tuple[Any, ...], path: Path, trees: dict[Path, Any]) -> tuple[Path | str, int | None]:
     """The file that sets ``loc`` (the child-most file holding the whole path, else the one
     holding most of it) and the line there."""
-    best: tuple[int, Path, int | None] = (-1, path, None)
+    best: tuple[int, Path | str, int | None] = (-1, path, None)
     for file, tree in reversed(list(trees.items())):  # child first
         if tree is None:
             continue
@@ -636,13 +640,30 @@ def _reason(field: str) -> str:
     return ""
 
 
-def _explain(exc: ValidationError, path: Path, trees: dict[Path, Any]) -> ScenarioError:
+def _has(data: Any, loc: tuple[Any, ...]) -> bool:
+    """Whether the nested mapping ``data`` holds the whole path ``loc``."""
+    for part in loc:
+        if not isinstance(data, dict):
+            return False
+        match = [k for k in data if str(k) == str(part)]
+        if not match:
+            return False
+        data = data[match[0]]
+    return True
+
+
+def _explain(
+    exc: ValidationError, path: Path, trees: dict[Path, Any], overrides: dict[str, Any] | None = None
+) -> ScenarioError:
     errors = exc.errors()
     lines = []
     for err in errors[: LIMITS["errors"]]:
         loc = tuple(err["loc"])
         field = ".".join(str(p) for p in loc) or "(top level)"
-        where, line = _where(loc, path, trees)
+        if overrides and loc and _has(overrides, loc):
+            where, line = f"{path} (a setting given on top of the file, not in it)", None
+        else:
+            where, line = _where(loc, path, trees)
         value = err.get("input")
         shown = _short(value) if not isinstance(value, dict) else "{...}"
         if err["type"] == "extra_forbidden":
@@ -683,4 +704,4 @@ def load_scenario(
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise _explain(exc, path.resolve(), trees) from None
+        raise _explain(exc, path.resolve(), trees, overrides) from None
