@@ -88,6 +88,16 @@ def test_extends_within_the_folder_tree_works_and_allow_extends_widens_it(tmp_pa
         load_scenario(child)
 
 
+def test_every_limit_and_range_reason_is_documented():
+    from zonesim.scenario import LIMITS, RANGE_REASONS
+
+    doc = (ROOT / "docs" / "scenarios.md").read_text()
+    for field in RANGE_REASONS:
+        assert f"`{field}`" in doc, field
+    for value in LIMITS.values():
+        assert f"{value:,}" in doc or f" {value} " in doc, value
+
+
 def test_shipped_scenarios_still_validate():
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
         status, err, _ = validate(path)
