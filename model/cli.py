@@ -21,7 +21,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     status = 0
     for file in args.files:
         try:
-            scenario = load_scenario(file)
+            scenario = load_scenario(file, allow_extends=args.allow_extends)
         except ScenarioError as exc:
             print(f"error: {exc}", file=sys.stderr)
             status = 2
@@ -62,20 +62,29 @@ def _cmd_data_estimates(args: argparse.Namespace) -> int:
 
 def _cmd_run(args: argparse.Namespace) -> int:
     from zonesim.plot import pathways_figure
+    from zonesim.results import default_out, prepare_output
     from zonesim.runner import run
 
-    scenario = load_scenario(args.scenario, **({"seed": args.seed} if args.seed is not None else {}))
-    out = Path(args.out) if args.out else Path("results") / scenario.name
-    results = run(scenario, out=out, progress=True, iamc=args.iamc)
+    seed = {"seed": args.seed} if args.seed is not None else {}
+    scenario = load_scenario(args.scenario, allow_extends=args.allow_extends, **seed)
+    # the scenario name is never a path as given: results/<slug of the name>
+    out = Path(args.out) if args.out else default_out(scenario.name)
+    prepare_output(out)  # before the run: a folder we cannot use fails now, not after the run
+    results = run(scenario, progress=True, iamc=args.iamc)
     fig = pathways_figure(results)
-    fig_path = out / "pathways.png"
-    fig.savefig(fig_path, dpi=120)
+    png = {"pathways.png": lambda path: fig.savefig(path, dpi=120, format="png")}
+    results.write(out, iamc=args.iamc, extra=png)
     from zonesim.periods import printable
 
     with pd.option_context("display.width", 250, "display.max_columns", 40):
         summary = results.periods()
         print(printable(summary) if not summary.empty else results.summary().to_string(index=False))
-    print(f"\nresults written to {out}/ (Parquet tables, stamp.json, pathways.png)")
+    if len(results.warnings):
+        print(
+            f"\n{len(results.warnings)} value(s) clipped by the numerics guards "
+            f"(variables: {', '.join(sorted(set(results.warnings['variable'])))}); see warnings.parquet"
+        )
+    print(f"\nresults written to {out}/ (Parquet tables, stamp.json, pathways.png, manifest.json)")
     return 0
 
 
@@ -131,6 +140,8 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
+ALLOW_HELP = "a folder outside the scenario's own folder tree that 'extends:' may read from (repeatable)"
+
 PLUGINS = {
     "batch": "zonesim.batch.cli",
     "compare": "zonesim.report.cli",
@@ -153,10 +164,12 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default results/<scenario name>)")
     p.add_argument("--seed", type=int, help="override the scenario's seed")
     p.add_argument("--iamc", action="store_true", help="also write pathways in the IAMC format")
+    p.add_argument("--allow-extends", action="append", default=[], metavar="DIR", help=ALLOW_HELP)
     p.set_defaults(func=_cmd_run)
 
     p = sub.add_parser("validate", help="check scenario files")
     p.add_argument("files", nargs="+")
+    p.add_argument("--allow-extends", action="append", default=[], metavar="DIR", help=ALLOW_HELP)
     p.set_defaults(func=_cmd_validate)
 
     p = sub.add_parser("data", help="base-year data")

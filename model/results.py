@@ -1,10 +1,21 @@
-"""Results of a run: tidy tables, zone aggregates, a summary, Parquet and IAMC output."""
+"""Results of a run: tidy tables, zone aggregates, a summary, Parquet and IAMC output.
+
+Output safety: :func:`prepare_output` checks the output folder (a folder, writable, holding
+nothing but an earlier run's files) before a run starts; :meth:`Results.write` writes every
+file atomically with mode 0666 & ~umask (0644 under the usual umask 022), removes the files an
+earlier run wrote there that this run does not write, and lists what it wrote in
+``manifest.json``. A scenario name becomes a folder only through :func:`slug`.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import tempfile
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -66,6 +77,8 @@ class Results:
     investments: pd.DataFrame  # city, year, tech, planned_mw, built_mw
     plans: pd.DataFrame  # city, year, planner status, slack and marginal cost per target
     stamp: dict[str, Any] = field(default_factory=dict)
+    # values the numerics guards clipped (zonesim.guards): city, year, variable, value, clipped_to, reason
+    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=WARNING_COLUMNS))
 
     # ----------------------------------------------------------------- views
     def zones(self) -> pd.DataFrame:
@@ -145,15 +158,27 @@ class Results:
         )
 
     # ------------------------------------------------------------------ output
-    def write(self, out: str | Path, iamc: bool = False) -> list[Path]:
-        """Write every table as Parquet (atomically: temporary file, then rename)."""
-        out = Path(out)
-        out.mkdir(parents=True, exist_ok=True)
+    def write(
+        self,
+        out: str | Path,
+        iamc: bool = False,
+        extra: Mapping[str, Callable[[str], None]] | None = None,
+    ) -> list[Path]:
+        """Write every table as Parquet, ``stamp.json`` and ``manifest.json`` into ``out``.
+
+        Each file is written atomically (temporary file, then rename). ``extra`` maps further
+        file names to a function writing that file at the path it is given (e.g. a figure).
+        Files an earlier run wrote to ``out`` that this run does not write are removed, so no
+        earlier table is left beside the new ones; a folder holding anything else is refused.
+        """
+        out = prepare_output(out)
+        previous = _owned(out)
         tables = {
             "pathways": self.pathways,
             "zones": self.zones(),
             "investments": self.investments,
             "plans": self.plans,
+            "warnings": self.warnings,
         }
         if iamc:
             tables["iamc"] = self.to_iamc()
@@ -167,6 +192,19 @@ class Results:
         stamp = out / "stamp.json"
         _atomic_text(json.dumps(self.stamp, indent=2, sort_keys=True), stamp)
         written.append(stamp)
+        for name, writer in (extra or {}).items():
+            written.append(_atomic_write(out / name, writer))
+        names = {p.name for p in written}
+        for stale in sorted(previous - names - {RUN_MANIFEST}):
+            (out / stale).unlink(missing_ok=True)
+        manifest = {
+            "written_by": f"zonesim {self.stamp.get('code_version', '')}".strip(),
+            "scenario": self.stamp.get("scenario"),
+            "scenario_hash": self.stamp.get("scenario_hash"),
+            "written_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+            "files": {p.name: {"bytes": p.stat().st_size, "sha256": _sha256(p)} for p in written},
+        }
+        written.append(_atomic_text(json.dumps(manifest, indent=2, sort_keys=True), out / RUN_MANIFEST))
         return written
 
     @classmethod
@@ -175,18 +213,122 @@ class Results:
         out = Path(out)
         stamp = json.loads((out / "stamp.json").read_text())
         drop = list(stamp)
-        tables = {
-            n: pd.read_parquet(out / f"{n}.parquet").drop(columns=drop, errors="ignore")
-            for n in ("pathways", "investments", "plans")
-        }
+        names = ["pathways", "investments", "plans"]
+        if (out / "warnings.parquet").exists():
+            names.append("warnings")
+        tables = {n: pd.read_parquet(out / f"{n}.parquet").drop(columns=drop, errors="ignore") for n in names}
         return cls(stamp=stamp, **tables)
 
 
-def _atomic_parquet(df: pd.DataFrame, path: Path) -> Path:
+WARNING_COLUMNS = ["city_id", "year", "variable", "value", "clipped_to", "reason"]
+RUN_MANIFEST = "manifest.json"
+RUN_FILES = frozenset(
+    {f"{t}.parquet" for t in ("pathways", "zones", "investments", "plans", "warnings", "iamc")}
+    | {"stamp.json", "pathways.png", RUN_MANIFEST}
+)
+"""Names a run writes: a folder holding only these (and no manifest) is an earlier run's."""
+
+
+class OutputError(ValueError):
+    """The output folder cannot be used; the message names it and says why."""
+
+
+def slug(name: str, max_len: int = 80) -> str:
+    """A scenario name as one safe folder name: letters, digits, ``_ . -`` only, no leading dot."""
+    text = re.sub(r"[^\w.-]+", "_", name).strip("._-")[:max_len].rstrip("._-")
+    return text or "scenario"
+
+
+def default_out(name: str) -> Path:
+    """Where a run goes without ``--out``: ``results/<slug of the scenario name>``."""
+    return Path("results") / slug(name)
+
+
+def _is_temp(name: str) -> bool:
+    """A temporary file of an interrupted atomic write (``.<name>.<random>.tmp``)."""
+    return name.startswith(".") and name.endswith(".tmp")
+
+
+def _owned(out: Path) -> set[str]:
+    """Files in ``out`` an earlier zonesim run wrote: its manifest's list, or with no manifest
+    (runs before manifests existed) the files bearing the names a run writes."""
+    manifest = out / RUN_MANIFEST
+    if manifest.is_file():
+        try:
+            files = json.loads(manifest.read_text())["files"]
+            return {str(n) for n in files if "/" not in str(n) and str(n) not in ("", ".", "..")}
+        except (OSError, ValueError, KeyError, TypeError):
+            return set()
+    return {p.name for p in out.iterdir() if p.name in RUN_FILES}
+
+
+def prepare_output(out: str | Path) -> Path:
+    """Check (and create) a run's output folder before anything is simulated.
+
+    Raises :class:`OutputError` when ``out`` is not a folder, cannot be created or written,
+    or holds files no zonesim run wrote there (they are never mixed with or deleted).
+    """
+    out = Path(out)
+    try:
+        if out.exists() and not out.is_dir():
+            raise OutputError(
+                f"{out}: exists and is not a folder; --out takes a folder for the result tables"
+            )
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from None
+    try:
+        fd, probe = tempfile.mkstemp(dir=out, prefix=".zonesim-probe.", suffix=".tmp")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(
+            f"{out}: the output folder is not writable ({exc.strerror or exc}); choose another --out"
+        ) from None
+    try:
+        entries = [p.name for p in out.iterdir()]
+    except OSError as exc:
+        raise OutputError(f"{out}: cannot list the output folder ({exc.strerror or exc})") from None
+    owned = _owned(out) | {RUN_MANIFEST}
+    foreign = sorted(n for n in entries if n not in owned and not _is_temp(n))
+    if foreign:
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        raise OutputError(
+            f"{out}: holds files no zonesim run wrote ({shown}); a run writes into a new or empty "
+            "folder or one an earlier run wrote, and never deletes or mixes with other files; "
+            "choose another --out"
+        )
+    for name in entries:  # temporary files of an interrupted write
+        if _is_temp(name):
+            (out / name).unlink(missing_ok=True)
+    return out
+
+
+def _file_mode() -> int:
+    """Mode of a new result file: 0666 less the process umask (0644 under umask 022)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _atomic_write(path: Path, write: Callable[[str], None]) -> Path:
+    """Write ``path`` through ``write(tmp)`` into a temporary file beside it, then rename.
+
+    mkstemp creates the file 0600; it gets the mode an ordinary new file would have.
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
-        df.to_parquet(tmp, index=False)
+        write(tmp)
+        os.chmod(tmp, _file_mode())
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
@@ -194,12 +336,12 @@ def _atomic_parquet(df: pd.DataFrame, path: Path) -> Path:
     return path
 
 
+def _atomic_parquet(df: pd.DataFrame, path: Path) -> Path:
+    return _atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False))
+
+
 def _atomic_text(text: str, path: Path) -> Path:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
-    return path
+    return _atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
 
 
 def code_version() -> str:

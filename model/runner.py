@@ -8,10 +8,11 @@ from typing import Any
 
 import pandas as pd
 from tqdm import tqdm
+from zonesim import guards
 from zonesim.agents.params import AgentParams
 from zonesim.data import BaseYear, load
-from zonesim.model import TransitionModel
-from zonesim.results import Results, code_version
+from zonesim.model import PlanningError, TransitionModel
+from zonesim.results import WARNING_COLUMNS, Results, code_version, prepare_output
 from zonesim.scenario import Scenario, load_scenario
 
 
@@ -29,22 +30,40 @@ def run(
     ``overrides`` are merged into a scenario file's settings (e.g. ``seed=3``);
     ``agent_params`` override behavioural parameters of ``agent_parameters.csv`` by name
     (e.g. ``{"aeei_pct": 1.5}``; calibration and uncertainty analysis use this). With ``out``
-    the tables are also written there as Parquet.
+    the tables are also written there as Parquet; the folder is checked before the run starts
+    (:func:`zonesim.results.prepare_output`).
+
+    The numerics guards (:mod:`zonesim.guards`) check every simulated year: clipped values are
+    listed in ``Results.warnings``; a value that cannot be reported raises
+    :class:`~zonesim.guards.NumericsError` naming the settings in force.
     """
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario, **overrides)
     elif overrides:
         scenario = Scenario.model_validate({**scenario.model_dump(), **overrides})
+    if out is not None:
+        prepare_output(out)
     base = base if base is not None else load()
     params = AgentParams.from_data(base, **(agent_params or {}))
     model = TransitionModel(scenario, base=base, params=params)
+    clipped: list[dict[str, Any]] = []
+    guards.check_year(model.records, model.year, scenario, clipped)
     years = range(scenario.horizon.start_year + 1, scenario.horizon.end_year + 1)
     for _ in tqdm(years, desc=scenario.name, unit="yr", disable=not progress):
-        model.step()
+        try:
+            model.step()
+        except (PlanningError, ArithmeticError) as exc:
+            raise guards.NumericsError(
+                f"the run stopped in {model.year}: {exc}. Lever settings in force: "
+                f"{guards.settings_in_force(scenario)}"
+            ) from exc
+        guards.check_year(model.records, model.year, scenario, clipped)
+    pathways, plans = guards.fill_absent(pd.DataFrame(model.records), pd.DataFrame(model.plans))
     results = Results(
-        pathways=pd.DataFrame(model.records),
+        pathways=pathways,
         investments=pd.DataFrame(model.investments),
-        plans=pd.DataFrame(model.plans),
+        plans=plans,
+        warnings=pd.DataFrame(clipped, columns=WARNING_COLUMNS),
         stamp={
             "scenario": scenario.name,
             "scenario_hash": scenario.hash(),
@@ -53,6 +72,9 @@ def run(
             "code_version": code_version(),
             "agent_params": json.dumps(agent_params or {}, sort_keys=True),
         },
+    )
+    guards.assert_finite(
+        {"pathways": results.pathways, "zones": results.zones(), "plans": results.plans}, scenario
     )
     if out is not None:
         results.write(out, iamc=iamc)

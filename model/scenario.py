@@ -7,20 +7,40 @@ numeric defaults in code: the scenario file carries each value (with its source 
 comment), so every number with a unit lives in data.
 
 Errors in a file never surface as a traceback: :func:`load_scenario` raises
-:class:`ScenarioError` naming the file, the line where it can be found, the field path,
-the bad value and what is allowed.
+:class:`ScenarioError` naming the file in which the bad value sits, its line, the field path,
+the bad value (shortened) and what is allowed.
+
+Hostile or careless input is bounded before it can cost time or memory (see ``LIMITS``): a
+file is at most 1 MB, YAML aliases are refused (no "billion laughs"), nesting is at most 20
+levels, duplicate keys are errors, an ``extends`` chain is at most 16 files long, has no
+cycle and stays inside the folder tree of the scenario file named on the command line.
+Numbers must be finite, ``true``/``false`` are not numbers, and every range a setting is
+checked against has its reason in ``RANGE_REASONS``.
 """
 
 from __future__ import annotations
 
+import csv
+import fnmatch
 import hashlib
 import json
+import reprlib
 import warnings
+from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 
 class ScenarioError(ValueError):
@@ -28,12 +48,61 @@ class ScenarioError(ValueError):
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan=False: NaN and infinity are never a setting (they pass every range check)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
-Pct = Annotated[float, Field(ge=0, le=100)]
-Fraction = Annotated[float, Field(ge=0, le=1)]
-Year = Annotated[int, Field(ge=2015, le=2060)]
+def _not_bool(value: Any) -> Any:
+    """YAML ``true``/``false`` are not numbers (pydantic would read them as 1 and 0)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, got a boolean (true/false)")
+    return value
+
+
+NoBool = BeforeValidator(_not_bool)
+Num = Annotated[float, NoBool]
+Int = Annotated[int, NoBool]
+Pct = Annotated[float, NoBool, Field(ge=0, le=100)]
+Fraction = Annotated[float, NoBool, Field(ge=0, le=1)]
+Year = Annotated[int, NoBool, Field(ge=2015, le=2060)]
+
+SEED_MAX = 2**63 - 1
+CARBON_PRICE_MAX = 10_000.0
+LOAN_VOLUME_MAX = 101_600.0
+COAL_UNIT_MAX_MW = 10_000.0
+CIRCULAR_COST_MAX = 1.0e6
+
+RANGE_REASONS: dict[str, str] = {
+    "seed": (
+        "numpy seeds the run from it and the results store it in int64 Parquet columns, "
+        f"which hold 0 to 2^63-1 = {SEED_MAX}"
+    ),
+    "levers.carbon_price.path.*": (
+        f"model scope: at {CARBON_PRICE_MAX:,.0f} CNY2020/tCO2 the carbon cost already exceeds the "
+        "profit of almost every fossil-using firm (measured: Tangshan's GDP falls 91 % in one year), "
+        "so higher prices only describe the collapse of the modelled economy; a limit of the model, "
+        "not an economic estimate"
+    ),
+    "levers.green_finance.loan_volume_bn_cny_per_year": (
+        f"more extra finance per zone and year than China's whole 2020 GDP (about {LOAN_VOLUME_MAX:,.0f} "
+        "bnCNY, NBS) is not economically meaningful"
+    ),
+    "levers.capacity_retirement.coal_unit_max_mw": (
+        f"the largest coal unit in power_units.csv is 1,100 MW: any threshold above it already retires "
+        f"every unit, and one above {COAL_UNIT_MAX_MW:,.0f} MW is a typing error, not a policy"
+    ),
+    "levers.circular_parks.cost_cny_per_tce": (
+        f"model scope: {CIRCULAR_COST_MAX:,.0f} CNY2020 per tce saved is over a thousand times the 2020 "
+        "coal price in prices.csv (720 CNY2020/tce); a saving that dear is no policy, and larger costs "
+        "only strain the LP's numerics"
+    ),
+    "macro.*gdp_growth_pct.*": (
+        "real GDP growth of a Chinese city outside -20 to +30 % a year has not been recorded "
+        "(the 2020 low in macro_realised.csv is about -5 %, the 2021 high about +15 %); beyond "
+        "that range the firm population's structure would no longer be meaningful"
+    ),
+}
+"""Why each upper limit of the schema is where it is (dotted field path; ``*`` matches a key)."""
 
 
 # ---------------------------------------------------------------------------- levers
@@ -47,7 +116,7 @@ class CoalReduction(_Strict):
             "linear from the start year to the first target, then between targets, held after"
         ),
     )
-    substitution_ratio: float = Field(
+    substitution_ratio: Num = Field(
         ge=1, description="Cuts required per unit of new coal use (1 = equal, >1 = reduced), 1"
     )
     start_year: Year = Field(description="First year the cap binds")
@@ -57,16 +126,27 @@ class PvStorage(_Strict):
     """光伏+ and new energy + storage planned, built and run together."""
 
     storage_power_ratio: Fraction = Field(description="Storage power per unit of new wind+PV power, fraction")
-    storage_duration_h: float = Field(gt=0, le=24, description="Storage duration, hours")
+    storage_duration_h: Num = Field(gt=0, le=24, description="Storage duration, hours")
     land_classes: list[str] = Field(
         description="Land classes opened for new wind/PV (e.g. general, rooftop, desert, subsidence)"
     )
+
+    @field_validator("land_classes")
+    @classmethod
+    def _known_land(cls, value: list[str]) -> list[str]:
+        known = _known_ids()["land_classes"]
+        unknown = sorted(set(value) - known)
+        if unknown:
+            raise ValueError(f"unknown land class(es) {_short(unknown)}; known: {sorted(known)}")
+        return value
 
 
 class CapacityRetirement(_Strict):
     """淘汰落后产能: small coal units and backward industrial capacity retired by a year."""
 
-    coal_unit_max_mw: float = Field(ge=0, description="Coal units at or below this size retire, MW")
+    coal_unit_max_mw: Num = Field(
+        ge=0, le=COAL_UNIT_MAX_MW, description="Coal units at or below this size retire, MW"
+    )
     backward_share: Fraction = Field(
         description="Share of energy-intensive sectors' output classed backward and retired, fraction"
     )
@@ -79,7 +159,7 @@ class DualControl(_Strict):
     intensity_reduction_pct: Pct | None = Field(
         description="Energy-intensity cut vs 2020 by the target year, %; null = the city's target in data"
     )
-    total_growth_pct_per_year: float | None = Field(
+    total_growth_pct_per_year: Num | None = Field(
         ge=-20,
         le=20,
         description="Cap on growth of total energy use, % per year vs 2020; null = no total cap",
@@ -114,7 +194,7 @@ class CurbTwoHighs(_Strict):
 class CarbonPrice(_Strict):
     """A carbon price path applied to fossil CO2 of firms and power plants."""
 
-    path: dict[Year, float] = Field(
+    path: dict[Year, Annotated[float, NoBool, Field(ge=0, le=CARBON_PRICE_MAX)]] = Field(
         description="CNY2020/tCO2 by year; linear between years, flat after the last"
     )
     coverage: Literal["all", "ets"] = Field(
@@ -126,10 +206,7 @@ class CarbonPrice(_Strict):
     )
 
     @model_validator(mode="after")
-    def _nonnegative(self) -> CarbonPrice:
-        for year, value in self.path.items():
-            if value < 0:
-                raise ValueError(f"price for {year} is {value}; expected >= 0 CNY2020/tCO2")
+    def _nonempty(self) -> CarbonPrice:
         if not self.path:
             raise ValueError("path is empty; expected at least one year: price")
         return self
@@ -138,11 +215,11 @@ class CarbonPrice(_Strict):
 class GreenFinance(_Strict):
     """CDB special loans and bonds: cheaper capital and more of it for eligible projects."""
 
-    rate_discount_pp: float = Field(
+    rate_discount_pp: Num = Field(
         ge=0, le=10, description="Cut in the interest rate for eligible projects, percentage points"
     )
-    loan_volume_bn_cny_per_year: float = Field(
-        ge=0, description="Extra finance available per zone per year, bnCNY2020"
+    loan_volume_bn_cny_per_year: Num = Field(
+        ge=0, le=LOAN_VOLUME_MAX, description="Extra finance available per zone per year, bnCNY2020"
     )
     eligible: list[Literal["solar", "wind", "storage", "efficiency", "electrification"]] = Field(
         description="Project types eligible"
@@ -152,7 +229,7 @@ class GreenFinance(_Strict):
 class Evaluation(_Strict):
     """Annual evaluation of each zone; status and support follow the rating."""
 
-    poor_years_to_lose_status: int = Field(
+    poor_years_to_lose_status: Int = Field(
         ge=1, le=5, description="Consecutive poor ratings that end zone status (plan: 2)"
     )
     excellent_bonus_pct: Pct = Field(
@@ -167,7 +244,9 @@ class CircularParks(_Strict):
         description="Share of energy-intensive output in qualifying parks, fraction"
     )
     energy_saving_pct: Pct = Field(description="Energy saved by participating firms, %")
-    cost_cny_per_tce: float = Field(ge=0, description="Cost per tce saved per year, CNY2020/tce")
+    cost_cny_per_tce: Num = Field(
+        ge=0, le=CIRCULAR_COST_MAX, description="Cost per tce saved per year, CNY2020/tce"
+    )
     complete_by: Year = Field(description="Year the transformation is complete")
 
 
@@ -191,21 +270,75 @@ class Levers(_Strict):
 
 
 # ------------------------------------------------------------------------ settings
+def _all_or_list(value: Any) -> Any:
+    """``zones``: one clear message for each wrong form (not one per branch of the union)."""
+    if isinstance(value, str) and value != "all":
+        raise ValueError("expected 'all' or a list of zone ids such as [Z01, Z04]")
+    if isinstance(value, list) and not value:
+        raise ValueError("empty list selects no zone; expected 'all' or at least one zone id")
+    if not isinstance(value, str | list):
+        raise ValueError("expected 'all' or a list of zone ids such as [Z01, Z04]")
+    return value
+
+
 class Horizon(_Strict):
     """Simulated years: base year 2020 to the end year."""
 
     start_year: Literal[2020] = Field(description="Base year (the data's)")
-    end_year: Annotated[int, Field(ge=2021, le=2035)] = Field(description="Last simulated year")
+    end_year: Annotated[int, NoBool, Field(ge=2021, le=2035)] = Field(description="Last simulated year")
 
 
 class Selection(_Strict):
     """Which cities are simulated."""
 
-    zones: Literal["all"] | list[str] = Field(description="'all' or a list of zone ids (Z01..Z20)")
+    zones: Annotated[Literal["all"] | list[str], BeforeValidator(_all_or_list)] = Field(
+        description="'all' or a non-empty list of zone ids (Z01..Z20)"
+    )
     include_associated: bool = Field(description="Also simulate associated cities (Xiangyang, Yibin, Hebi)")
-    cities: list[str] | None = Field(
+    cities: Annotated[list[str], Field(min_length=1)] | None = Field(
         default=None, description="Restrict to these city ids (within the zones chosen)"
     )
+
+    @field_validator("zones")
+    @classmethod
+    def _known_zones(cls, value: str | list[str]) -> str | list[str]:
+        if isinstance(value, list):
+            known = _known_ids()["zones"]
+            unknown = sorted(set(value) - known)
+            if unknown:
+                raise ValueError(f"unknown zone id(s) {_short(unknown)}; known: {sorted(known)}")
+        return value
+
+    @field_validator("cities")
+    @classmethod
+    def _known_cities(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None:
+            known = {c["city_id"] for c in _known_ids()["cities"]}
+            unknown = sorted(set(value) - known)
+            if unknown:
+                raise ValueError(f"unknown city id(s) {_short(unknown)}; known: {sorted(known)}")
+        return value
+
+    @model_validator(mode="after")
+    def _nonempty(self) -> Selection:
+        if not self.city_ids():
+            raise ValueError(
+                "the selection leaves no city to simulate (the cities listed are not in the zones "
+                "chosen, or are associated cities while include_associated is false)"
+            )
+        return self
+
+    def city_ids(self) -> list[str]:
+        """The city ids selected, by the shipped cities.csv (the model applies the same rule)."""
+        out = []
+        for c in _known_ids()["cities"]:
+            keep = c["included_by_default"] and (self.zones == "all" or c["zone_id"] in self.zones)
+            keep = keep or (self.include_associated and c["membership"] == "associated")
+            if self.cities is not None:
+                keep = keep and c["city_id"] in self.cities
+            if keep:
+                out.append(c["city_id"])
+        return out
 
 
 class Accounting(_Strict):
@@ -224,7 +357,7 @@ class Accounting(_Strict):
 class PlannerSettings(_Strict):
     """How the city planner runs."""
 
-    n_days: Annotated[int, Field(ge=1, le=365)] = Field(description="Representative days")
+    n_days: Annotated[int, NoBool, Field(ge=1, le=365)] = Field(description="Representative days")
     mode: Literal["rolling", "foresight"] = Field(
         description=(
             "rolling: plan each year for that year against its milestone on the straight path "
@@ -233,7 +366,8 @@ class PlannerSettings(_Strict):
     )
 
 
-GrowthPath = dict[Year, Annotated[float, Field(ge=-20, le=30)]]
+GDP_GROWTH_MIN, GDP_GROWTH_MAX = -20.0, 30.0
+GrowthPath = dict[Year, Annotated[float, NoBool, Field(ge=GDP_GROWTH_MIN, le=GDP_GROWTH_MAX)]]
 """Real GDP growth by year, % per year (linear between the years given, flat outside)."""
 
 
@@ -263,7 +397,7 @@ class Macro(_Strict):
 class FirmSettings(_Strict):
     """Synthetic firm population."""
 
-    n_firms: Annotated[int, Field(ge=10, le=1_000_000)] = Field(
+    n_firms: Annotated[int, NoBool, Field(ge=10, le=1_000_000)] = Field(
         description="Total number of firm agents over all cities"
     )
 
@@ -271,9 +405,13 @@ class FirmSettings(_Strict):
 class Scenario(_Strict):
     """A validated scenario."""
 
-    name: str = Field(min_length=1, description="Scenario name")
-    description: str = Field(default="", description="What the scenario represents")
-    seed: Annotated[int, Field(ge=0)] = Field(description="Seed of the numpy Generator")
+    name: str = Field(
+        min_length=1,
+        max_length=200,
+        description="Scenario name (never used as a path as given: results/<slug of the name>)",
+    )
+    description: str = Field(default="", max_length=10_000, description="What the scenario represents")
+    seed: Annotated[int, NoBool, Field(ge=0, le=SEED_MAX)] = Field(description="Seed of the numpy Generator")
     horizon: Horizon
     selection: Selection
     accounting: Accounting
@@ -343,7 +481,248 @@ def lever_target_years(lever: BaseModel) -> dict[str, int]:
     return out
 
 
+# ------------------------------------------------------------------- known ids
+@cache
+def _known_ids() -> dict[str, Any]:
+    """Zone, city and land-class ids of the shipped data (read once, with the csv module)."""
+    data = Path(__file__).resolve().parents[1] / "calibration" / "data"
+
+    def rows(name: str) -> list[dict[str, str]]:
+        with open(data / name, newline="", encoding="utf-8") as fh:
+            return list(csv.DictReader(fh))
+
+    cities = [
+        {
+            "city_id": r["city_id"],
+            "zone_id": r["zone_id"],
+            "membership": r["membership"],
+            "included_by_default": r["included_by_default"].strip().lower() in ("true", "1", "yes"),
+        }
+        for r in rows("cities.csv")
+    ]
+    return {
+        "zones": {r["zone_id"] for r in rows("zones.csv")},
+        "cities": cities,
+        "land_classes": {r["land_class"] for r in rows("potentials.csv")},
+    }
+
+
 # -------------------------------------------------------------------------- loading
+LIMITS = {
+    "file_bytes": 256_000,  # a scenario file is a few kB
+    "depth": 20,  # nesting levels of mappings and lists
+    "extends": 16,  # files in an extends chain
+    "errors": 20,  # validation errors listed (the rest counted)
+}
+"""Bounds on what a scenario file may cost to read (see the module docstring)."""
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = _SHORT.maxlong = 60
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 6
+_SHORT.maxlevel = 2
+
+
+def _short(value: Any) -> str:
+    """A bounded repr: an error message never prints an unbounded value."""
+    return _SHORT.repr(value)
+
+
+_SafeBase: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+
+
+class _Loader(_SafeBase):
+    """PyYAML's safe loader that refuses duplicate keys (instead of keeping the last) and
+    reports an integer too long to convert at its line."""
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"number with {len(node.value)} characters is too long", node.start_mark
+            ) from None
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                first = seen.get(key)
+            except TypeError:
+                continue  # an unhashable key: the base class reports it
+            if first is not None:
+                raise yaml.constructor.ConstructorError(
+                    None,
+                    None,
+                    f"field {_short(str(key))}: duplicate key (first set on line {first}); each key may "
+                    "appear once",
+                    key_node.start_mark,
+                )
+            seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _Loader.construct_yaml_int)
+
+
+def _check_events(text: str, path: Path) -> None:
+    """Refuse aliases and deep nesting before composing (the composer recurses per level)."""
+    depth = 0
+    for event in yaml.parse(text, Loader=_SafeBase):
+        if isinstance(event, yaml.AliasEvent):
+            raise ScenarioError(
+                f"{path}, line {event.start_mark.line + 1}: YAML alias '*{_short(event.anchor)[1:-1]}' is "
+                "not allowed in scenario files; write the value out (or use 'extends:')"
+            )
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > LIMITS["depth"]:
+                raise ScenarioError(
+                    f"{path}, line {event.start_mark.line + 1}: nesting depth above {LIMITS['depth']} "
+                    "levels; a scenario is a few levels of settings"
+                )
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+def _line_of(node: yaml.Node | None, path: tuple[Any, ...]) -> int | None:
+    """1-based line of ``path`` in a composed YAML tree, or of its deepest existing parent."""
+    return _locate(node, path)[0]
+
+
+def _locate(node: yaml.Node | None, path: tuple[Any, ...]) -> tuple[int | None, int]:
+    """(line, number of leading parts of ``path`` found) in a composed YAML tree."""
+    line = node.start_mark.line + 1 if node is not None else None
+    found = 0
+    for part in path:
+        if isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            line = node.start_mark.line + 1
+            found += 1
+            continue
+        if not isinstance(node, yaml.MappingNode):
+            break
+        for key, value in node.value:
+            if str(key.value) == str(part):
+                node = value
+                line = key.start_mark.line + 1
+                found += 1
+                break
+        else:
+            break
+    return line, found
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
+    """Read a YAML mapping safely (bounded size, no aliases, bounded depth, no duplicate keys)."""
+    try:
+        if not path.exists():
+            raise ScenarioError(f"{path}: file not found")
+        if not path.is_file():
+            raise ScenarioError(f"{path}: not a regular file; expected a scenario YAML file")
+        with open(path, "rb") as fh:
+            raw = fh.read(LIMITS["file_bytes"] + 1)
+    except OSError as exc:
+        raise ScenarioError(f"{_short(str(path))}: cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > LIMITS["file_bytes"]:
+        raise ScenarioError(
+            f"{path}: larger than {LIMITS['file_bytes']:,} bytes; a scenario file is a few kB "
+            "(is this the right file?)"
+        )
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ScenarioError(
+            f"{path}, line {line}: cannot be read (not UTF-8 text: {exc.reason} at byte {exc.start})"
+        ) from None
+    try:
+        _check_events(text, path)
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        where = f", line {mark.line + 1}" if mark is not None else ""
+        if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not allow
+            where = f", line {text[: exc.position].count(chr(10)) + 1}"
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(f"{path}{where}: not valid YAML ({problem[:200]})") from None
+    except ScenarioError:
+        raise
+    except (ValueError, OverflowError, RecursionError, MemoryError) as exc:
+        # e.g. an integer of more than 4300 digits: Python refuses to convert it
+        raise ScenarioError(f"{path}: cannot be read as YAML ({str(exc)[:200]})") from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ScenarioError(f"{path}, line 1: expected a mapping of settings, got {type(data).__name__}")
+    return data, node
+
+
+def _within(target: Path, roots: Sequence[Path]) -> bool:
+    return any(target == root or target.is_relative_to(root) for root in roots)
+
+
+def _resolve(
+    path: Path, seen: tuple[Path, ...], roots: tuple[Path, ...] = ()
+) -> tuple[dict[str, Any], dict[Path, Any]]:
+    """Read ``path`` and the chain of files it extends; returns merged data and YAML trees.
+
+    ``roots``: folders a parent may sit in; the first file's folder when empty.
+    """
+    try:
+        path = path.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise ScenarioError(f"{_short(str(path))}: cannot be read ({exc})") from None
+    roots = roots or (path.parent,)
+    if path in seen:
+        chain = " -> ".join(str(p) for p in (*seen, path))
+        child = seen[-1]
+        raise ScenarioError(f"{child}, line 1: field 'extends': the extends chain forms a cycle ({chain})")
+    data, node = _read_yaml(path)
+    trees = {path: node}
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data, trees
+    line = _line_of(node, ("extends",))
+    where = f"{path}, line {line}: field 'extends'"
+    if not isinstance(parent, str):
+        raise ScenarioError(f"{where}: expected a file path, got {_short(parent)}")
+    if len(seen) + 1 >= LIMITS["extends"]:
+        raise ScenarioError(
+            f"{where}: the extends chain is longer than {LIMITS['extends']} files; flatten it"
+        )
+    rel = Path(parent)
+    if rel.is_absolute() or parent.startswith("~"):
+        raise ScenarioError(
+            f"{where}: got {_short(parent)}; expected a path relative to this file's folder "
+            "(absolute paths are not followed)"
+        )
+    try:
+        target = (path.parent / rel).resolve()
+        exists = target.is_file()
+    except (OSError, RuntimeError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)[:100]
+        raise ScenarioError(f"{where}: got {_short(parent)}: not a usable path ({reason})") from None
+    if not _within(target, roots):
+        allowed = ", ".join(str(r) for r in roots)
+        raise ScenarioError(
+            f"{where}: got {_short(parent)}, which leads outside the scenario's folder tree ({allowed}); "
+            "a parent must sit in that folder or below it (or allow its folder explicitly)"
+        )
+    if not exists:
+        raise ScenarioError(
+            f"{where}: file {_short(str(target))} not found; expected a scenario file path relative to "
+            "this file"
+        )
+    base_data, base_trees = _resolve(target, (*seen, path), roots)
+    return _merge(base_data, data), {**base_trees, **trees}
+
+
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     """Deep-merge ``over`` into ``base``; mappings merge, everything else replaces."""
     out = dict(base)
@@ -355,83 +734,52 @@ def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _line_of(node: yaml.Node | None, path: tuple[Any, ...]) -> int | None:
-    """1-based line of ``path`` in a composed YAML tree, or of its deepest existing parent."""
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in path:
-        if not isinstance(node, yaml.MappingNode):
-            break
-        for key, value in node.value:
-            if str(key.value) == str(part):
-                node = value
-                line = key.start_mark.line + 1
-                break
-        else:
-            break
-    return line
+def _where(loc: tuple[Any, ...], path: Path, trees: dict[Path, Any]) -> tuple[Path | str, int | None]:
+    """The file that sets ``loc`` (the child-most file holding the whole path, else the one
+    holding most of it) and the line there."""
+    best: tuple[int, Path | str, int | None] = (-1, path, None)
+    for file, tree in reversed(list(trees.items())):  # child first
+        if tree is None:
+            continue
+        line, found = _locate(tree, loc)
+        if found > best[0]:
+            best = (found, file, line)
+    return best[1], best[2]
 
 
-def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError(f"{path}: file not found") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"{path}: cannot be read ({exc})") from None
-    try:
-        node = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ScenarioError(f"{path}{where}: not valid YAML ({problem})") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise ScenarioError(f"{path}, line 1: expected a mapping of settings, got {type(data).__name__}")
-    return data, node
+def _reason(field: str) -> str:
+    for pattern, reason in RANGE_REASONS.items():
+        if fnmatch.fnmatchcase(field, pattern):
+            return reason
+    return ""
 
 
-def _resolve(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, Any], dict[Path, Any]]:
-    """Read ``path`` and the chain of files it extends; returns merged data and YAML trees."""
-    path = path.resolve()
-    if path in seen:
-        chain = " -> ".join(str(p) for p in (*seen, path))
-        raise ScenarioError(f"{path}: 'extends' forms a cycle ({chain})")
-    data, node = _read_yaml(path)
-    trees = {path: node}
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data, trees
-    if not isinstance(parent, str):
-        line = _line_of(node, ("extends",))
-        raise ScenarioError(f"{path}, line {line}: field 'extends': expected a file path, got {parent!r}")
-    target = path.parent / parent
-    if not target.is_file():
-        line = _line_of(node, ("extends",))
-        raise ScenarioError(
-            f"{path}, line {line}: field 'extends': file {str(target)!r} not found; expected a "
-            "scenario file path relative to this file"
-        )
-    base_data, base_trees = _resolve(target, (*seen, path))
-    return _merge(base_data, data), {**base_trees, **trees}
+def _has(data: Any, loc: tuple[Any, ...]) -> bool:
+    """Whether the nested mapping ``data`` holds the whole path ``loc``."""
+    for part in loc:
+        if not isinstance(data, dict):
+            return False
+        match = [k for k in data if str(k) == str(part)]
+        if not match:
+            return False
+        data = data[match[0]]
+    return True
 
 
-def _explain(exc: ValidationError, path: Path, trees: dict[Path, Any]) -> ScenarioError:
+def _explain(
+    exc: ValidationError, path: Path, trees: dict[Path, Any], overrides: dict[str, Any] | None = None
+) -> ScenarioError:
+    errors = exc.errors()
     lines = []
-    for err in exc.errors():
+    for err in errors[: LIMITS["errors"]]:
         loc = tuple(err["loc"])
         field = ".".join(str(p) for p in loc) or "(top level)"
-        # the file that sets the field: the child if it has the path, else the base chain
-        line, where = None, path
-        for file, tree in reversed(list(trees.items())):
-            found = _line_of(tree, loc)
-            if found is not None and tree is not None:
-                line, where = found, file
-                break
+        if overrides and loc and _has(overrides, loc):
+            where, line = f"{path} (a setting given on top of the file, not in it)", None
+        else:
+            where, line = _where(loc, path, trees)
         value = err.get("input")
-        shown = repr(value) if not isinstance(value, dict) else "{...}"
+        shown = _short(value) if not isinstance(value, dict) else "{...}"
         if err["type"] == "extra_forbidden":
             msg = "unknown field; check the spelling against the schema"
             if len(loc) == 2 and loc[0] == "levers":
@@ -440,21 +788,34 @@ def _explain(exc: ValidationError, path: Path, trees: dict[Path, Any]) -> Scenar
             msg = "required field is missing"
         else:
             msg = f"got {shown}: {err['msg']}"
+            reason = _reason(field) if err["type"].startswith(("less_than", "greater_than")) else ""
+            if reason:
+                msg += f" ({reason})"
         loc_txt = f"{where}, line {line}" if line else f"{where}"
-        lines.append(f"{loc_txt}: field '{field}': {msg}")
+        lines.append(f"{loc_txt}: field '{_short(field)[1:-1]}': {msg}")
+    if len(errors) > LIMITS["errors"]:
+        lines.append(f"{path}: ... and {len(errors) - LIMITS['errors']} more errors")
     return ScenarioError("\n".join(lines))
 
 
-def load_scenario(path: str | Path, **overrides: Any) -> Scenario:
+def load_scenario(
+    path: str | Path, *, allow_extends: Sequence[str | Path] = (), **overrides: Any
+) -> Scenario:
     """Read and validate a scenario file (following ``extends:``), with optional overrides.
 
-    ``overrides`` are merged on top, e.g. ``load_scenario(f, seed=3)``.
+    ``overrides`` are merged on top, e.g. ``load_scenario(f, seed=3)``. ``extends`` parents
+    must sit in the scenario file's folder or below; ``allow_extends`` names further folders
+    a parent may come from.
     """
     path = Path(path)
-    data, trees = _resolve(path, ())
+    try:
+        roots = (path.resolve().parent, *(Path(r).resolve() for r in allow_extends))
+    except (OSError, RuntimeError) as exc:
+        raise ScenarioError(f"{_short(str(path))}: cannot be read ({exc})") from None
+    data, trees = _resolve(path, (), roots)
     if overrides:
         data = _merge(data, overrides)
     try:
         return Scenario.model_validate(data)
     except ValidationError as exc:
-        raise _explain(exc, path.resolve(), trees) from None
+        raise _explain(exc, path.resolve(), trees, overrides) from None

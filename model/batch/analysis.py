@@ -26,6 +26,7 @@ class BatchData:
     manifest: pd.DataFrame
     metrics: pd.DataFrame
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)  # corrupt runs and unreadable files left out
 
     @property
     def inputs(self) -> list[str]:
@@ -43,6 +44,9 @@ def load(path: str | Path, tables: tuple[str, ...] | None = None) -> BatchData:
     """Load a batch store: manifest (all runs) and tables of the finished runs.
 
     ``tables``: which run tables to read besides metrics (default: all kept by the experiment).
+    Corrupt runs (a result file missing, truncated or changed since it was written) and files
+    that cannot be read are left out, listed in ``BatchData.skipped`` and reported by a warning;
+    rerunning the batch repairs them.
     """
     store = Store(path)
     info = store.info()
@@ -56,12 +60,24 @@ def load(path: str | Path, tables: tuple[str, ...] | None = None) -> BatchData:
         return keys.merge(df, on="run_id", how="inner")
 
     names = tables if tables is not None else tuple(exp.outputs.tables)
+    metrics = read("metrics")
+    others = {n: read(n) for n in names}
+    corrupt = manifest[manifest["status"] == "corrupt"]
+    skipped = [f"run {r.run_id}: {r.error}" for r in corrupt.itertuples()] + store.unreadable
+    if skipped:
+        warnings.warn(
+            f"{store.path}: {len(skipped)} corrupt run(s) or unreadable file(s) skipped "
+            f"(rerun the batch to repair them): {'; '.join(skipped[:3])}"
+            + (" ..." if len(skipped) > 3 else ""),
+            stacklevel=2,
+        )
     return BatchData(
         path=store.path,
         experiment=exp,
         manifest=manifest,
-        metrics=read("metrics"),
-        tables={n: read(n) for n in names},
+        metrics=metrics,
+        tables=others,
+        skipped=skipped,
     )
 
 
@@ -70,12 +86,12 @@ def status_text(path: str | Path) -> str:
     store = Store(path)
     info = store.info()
     m = store.compact()
-    counts = m["status"].value_counts().reindex(["done", "failed", "pending"], fill_value=0)
+    counts = m["status"].value_counts().reindex(["done", "failed", "pending", "corrupt"], fill_value=0)
     wall = m.loc[m["status"] == "done", "wall_s"].astype(float)
     lines = [
         f"experiment {info['name']!r} (hash {info['experiment_hash']}) in {store.path}",
         f"runs: {len(m)} planned, {counts['done']} done, {counts['failed']} failed, "
-        f"{counts['pending']} pending",
+        f"{counts['pending']} pending, {counts['corrupt']} corrupt",
     ]
     if len(wall):
         lines.append(
@@ -95,8 +111,13 @@ def status_text(path: str | Path) -> str:
         lines.append(f"  failed {r.run_id} (mix {r.mix}, seed {r.seed}): {first}")
     if len(failed) > 10:
         lines.append(f"  ... and {len(failed) - 10} more failed runs (see manifest.parquet)")
-    if counts["failed"] or counts["pending"]:
-        lines.append("rerun the same `zonesim batch` command to run failed and pending runs")
+    corrupt = m[m["status"] == "corrupt"]
+    for r in corrupt.head(10).itertuples():
+        lines.append(f"  corrupt {r.run_id} (mix {r.mix}, seed {r.seed}): {r.error}")
+    if len(corrupt) > 10:
+        lines.append(f"  ... and {len(corrupt) - 10} more corrupt runs (see manifest.parquet)")
+    if counts["failed"] or counts["pending"] or counts["corrupt"]:
+        lines.append("rerun the same `zonesim batch` command to run failed, pending and corrupt runs")
     return "\n".join(lines)
 
 

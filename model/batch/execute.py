@@ -8,14 +8,22 @@ A run that raises is recorded as failed (with its error) and the batch goes on. 
 process that dies (killed, out of memory) breaks a local pool: the runs then in flight are
 recorded as failed, a fresh pool takes over the rest. On Dask, the scheduler retries a task
 whose worker died on another worker (``distributed.scheduler.allowed-failures``); a task that
-still fails is recorded as failed. Rerunning the same command skips finished runs.
+still fails is recorded as failed. Rerunning the same command skips finished runs and
+repeats corrupt ones (a result file whose checksum no longer matches).
+
+Local workers die with the driver: each asks the kernel for SIGKILL when its parent dies
+(Linux ``PR_SET_PDEATHSIG``) and watches its parent id as a fallback, so a driver killed
+by any signal leaves no worker behind; a driver stopped by an exception or Ctrl-C
+terminates its workers before it exits.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import os
+import signal
 import socket
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -124,12 +132,39 @@ def run_one(spec: RunSpec) -> Outcome:
 
 
 # --------------------------------------------------------------------- executors
+def _die_with_parent(parent: int) -> None:
+    """Pool-worker initializer: end this process when the driver ``parent`` dies."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1  # <linux/prctl.h>
+        libc.prctl(pr_set_pdeathsig, int(signal.SIGKILL), 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the watchdog below still works
+        pass
+    if os.getppid() != parent:  # the driver died before the request took effect
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="zonesim-parent-watch", daemon=True).start()
+
+
 class _Local:
-    """concurrent.futures process pool, rebuilt if a worker dies."""
+    """concurrent.futures process pool, rebuilt if a worker dies; workers die with the driver."""
 
     def __init__(self, workers: int):
         self.workers = workers
-        self.pool = cf.ProcessPoolExecutor(max_workers=workers)
+        self.pool = self._new_pool()
+
+    def _new_pool(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(
+            max_workers=self.workers, initializer=_die_with_parent, initargs=(os.getpid(),)
+        )
 
     def submit(self, fn: Callable, spec: RunSpec) -> cf.Future:
         return self.pool.submit(fn, spec)
@@ -146,13 +181,16 @@ class _Local:
 
     def restart(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
-        self.pool = cf.ProcessPoolExecutor(max_workers=self.workers)
+        self.pool = self._new_pool()
 
     def slots(self) -> int:
         return self.workers
 
-    def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, kill: bool = False) -> None:
+        if kill:  # the driver is stopping on an error or Ctrl-C: do not wait for runs in flight
+            for proc in list(getattr(self.pool, "_processes", {}).values()):
+                proc.terminate()
+        self.pool.shutdown(wait=not kill, cancel_futures=True)
 
 
 class _Dask:
@@ -191,7 +229,7 @@ class _Dask:
         n = sum(w.get("nthreads", 1) for w in self.client.scheduler_info()["workers"].values())
         return max(4 * n, 8)
 
-    def close(self) -> None:
+    def close(self, kill: bool = False) -> None:
         if self.own:
             self.client.close()
 
@@ -250,8 +288,9 @@ def run(
     restarts = 0
 
     def record(spec: RunSpec, outcome: Outcome) -> None:
+        files = None
         if outcome.status == "done":
-            store.write_run(spec.run_id, outcome.tables)
+            files = store.write_run(spec.run_id, outcome.tables)
             summary.done += 1
         else:
             summary.failed += 1
@@ -265,6 +304,7 @@ def run(
                 "code_version": outcome.stamp.get("code_version"),
                 "data_version_run": outcome.stamp.get("data_version"),
                 "finished_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+                "files": files,
             }
         )
         if on_outcome is not None:
@@ -272,6 +312,7 @@ def run(
         bar.update(1)
         bar.set_postfix(done=summary.done, failed=summary.failed, skipped=summary.skipped)
 
+    stopped = True  # until the loop ends normally: an exception or Ctrl-C kills the workers
     try:
         while queue or inflight:
             while queue and len(inflight) < ex.slots():
@@ -308,9 +349,10 @@ def run(
                     bar.write(f"worker pool broke {restarts} times; stopping (rerun to resume)")
                     break
                 ex.restart()
+        stopped = False
     finally:
         bar.close()
-        ex.close()
+        ex.close(kill=stopped)
         store.compact()
     summary.wall_s = time.perf_counter() - t0
     return summary

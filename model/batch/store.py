@@ -10,14 +10,18 @@ Layout::
 
 Every table file is written atomically (temporary file in the same folder, then rename) and
 carries ``run_id``; a run's outcome is appended to ``manifest.jsonl`` only after all its files
-are in place, so a run counts as done only when all of it is on disk. ``manifest.parquet`` is
-rewritten atomically at the start and end of a batch and by :func:`load`/``status``; a batch
-that was killed leaves its outcomes in the log, and the next command folds them in.
+are in place, with the SHA-256 of each file, so a run counts as done only when all of it is on
+disk. The manifest checks those checksums: a done run whose file is missing, truncated or
+changed is ``corrupt`` (``batch status`` lists it, a rerun repeats it, :func:`load` skips it).
+``manifest.parquet`` is rewritten atomically at the start and end of a batch and by
+:func:`load`/``status``; a batch that was killed leaves its outcomes in the log, and the next
+command folds them in.
 Only the driver process writes to the store.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -26,6 +30,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -33,7 +38,7 @@ from zonesim.batch.design import RunSpec
 from zonesim.batch.experiment import Experiment, ExperimentError
 from zonesim.results import _atomic_parquet, _atomic_text
 
-STATUS = ("pending", "done", "failed")
+STATUS = ("pending", "done", "failed", "corrupt")
 MANIFEST_COLUMNS = [
     "run_id",
     "index",
@@ -52,6 +57,7 @@ MANIFEST_COLUMNS = [
     "finished_at",
     "attempts",
     "params",
+    "checksums",
 ]
 
 
@@ -60,6 +66,8 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._digests: dict[tuple[str, int, int], str] = {}  # (file, size, mtime_ns) -> sha256
+        self.unreadable: list[str] = []  # files read_table skipped
 
     # ------------------------------------------------------------------ layout
     @property
@@ -115,15 +123,50 @@ class Store:
         self.compact()
 
     # ---------------------------------------------------------------- writing
-    def write_run(self, run_id: str, tables: dict[str, pd.DataFrame]) -> None:
-        """Write a finished run's tables atomically (each file: temporary, then rename)."""
+    def write_run(self, run_id: str, tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+        """Write a finished run's tables atomically (each file: temporary, then rename);
+        returns the SHA-256 of each file by table, for the outcome log."""
+        sums = {}
         for name, df in tables.items():
             folder = self.table_dir(name)
             folder.mkdir(exist_ok=True)
             df = df.copy()
             df.attrs = {}
             df.insert(0, "run_id", run_id)
-            _atomic_parquet(df, folder / f"{run_id}.parquet")
+            sums[name] = self.digest(_atomic_parquet(df, folder / f"{run_id}.parquet"))
+        return sums
+
+    def digest(self, file: Path) -> str:
+        """SHA-256 of ``file`` (cached by size and modification time within this process)."""
+        st = file.stat()
+        key = (str(file), st.st_size, st.st_mtime_ns)
+        if key not in self._digests:
+            h = hashlib.sha256()
+            with open(file, "rb") as fh:
+                for block in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(block)
+            self._digests[key] = h.hexdigest()
+        return self._digests[key]
+
+    def check_run(self, run_id: str, checksums: dict[str, str] | None) -> str | None:
+        """Why a done run's files are not intact (missing, truncated, changed), or None.
+
+        Runs logged before checksums were kept are checked by reading their metrics file's
+        Parquet footer."""
+        problems = []
+        items = checksums.items() if checksums else [("metrics", None)]
+        for table, expected in items:
+            f = self.table_dir(table) / f"{run_id}.parquet"
+            try:
+                if expected is None:
+                    pq.read_metadata(f)
+                elif self.digest(f) != expected:
+                    problems.append(f"{table}/{f.name} (checksum differs: truncated or changed)")
+            except FileNotFoundError:
+                problems.append(f"{table}/{f.name} (missing)")
+            except (OSError, pa.ArrowException) as exc:
+                problems.append(f"{table}/{f.name} (unreadable: {str(exc)[:80]})")
+        return "; ".join(problems) or None
 
     def log(self, record: dict[str, Any]) -> None:
         """Append one outcome to the log (one line, flushed and synced)."""
@@ -146,13 +189,14 @@ class Store:
                     continue  # a line cut by a crash
         return pd.DataFrame(rows)
 
-    def manifest(self) -> pd.DataFrame:
-        """Planned runs with the latest outcome of each (pending if none)."""
+    def manifest(self, verify: bool = True) -> pd.DataFrame:
+        """Planned runs with the latest outcome of each (pending if none); with ``verify`` a
+        done run whose files fail their checksum is ``corrupt``."""
         planned = pd.read_parquet(self.path / "planned.parquet")
         events = self._events()
         m = planned.copy()
         m["status"] = "pending"
-        for col in ("code_version", "error", "worker", "finished_at"):
+        for col in ("code_version", "error", "worker", "finished_at", "checksums"):
             m[col] = None
         m["wall_s"] = float("nan")
         m["attempts"] = 0
@@ -171,6 +215,7 @@ class Store:
                 "finished_at",
                 "wall_s",
                 "data_version_run",
+                "files",
             ):
                 if col in last:
                     mapped = idx.map(last[col])
@@ -181,6 +226,17 @@ class Store:
                 )
                 m = m.drop(columns="data_version_run")
             m["attempts"] = idx.map(attempts).fillna(0).astype(int)
+            if "files" in m:
+                m["checksums"] = m.pop("files").map(
+                    lambda v: json.dumps(v, sort_keys=True) if isinstance(v, dict) else None
+                )
+        if verify:
+            for i in np.flatnonzero((m["status"] == "done").to_numpy()):
+                sums = m["checksums"].iat[i]
+                problem = self.check_run(m["run_id"].iat[i], json.loads(sums) if sums else None)
+                if problem:
+                    m.iloc[i, m.columns.get_loc("status")] = "corrupt"
+                    m.iloc[i, m.columns.get_loc("error")] = f"corrupt result file(s): {problem}"
         m = m[[c for c in MANIFEST_COLUMNS if c in m] + [c for c in m.columns if c not in MANIFEST_COLUMNS]]
         return m
 
@@ -203,7 +259,10 @@ class Store:
         for rid in sorted(run_ids):
             f = folder / f"{rid}.parquet"
             if f.exists():
-                parts.append(pq.read_table(f))
+                try:
+                    parts.append(pq.read_table(f))
+                except (OSError, pa.ArrowException) as exc:
+                    self.unreadable.append(f"{table}/{f.name}: {str(exc)[:80]}")
         if not parts:
             return pd.DataFrame({"run_id": pd.Series(dtype=str)})
         return pa.concat_tables(parts, promote_options="permissive").to_pandas()
