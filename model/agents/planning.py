@@ -372,6 +372,15 @@ class CityPlanner:
         return copy.deepcopy(_BASE_DISPATCH[key])
 
 
+ENERGY_COLUMNS = (
+    "nonfossil_twh",
+    "nonfossil_new_twh",
+    "net_import_twh",
+    "power_fuel_coal_mtce",
+    "power_fuel_gas_mtce",
+)
+
+
 def _year_columns(df, year: int, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
     """Columns of the rows of ``year`` as numpy arrays (cheaper than filtering DataFrames)."""
     mask = df["year"].to_numpy() == year
@@ -400,7 +409,7 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
     )
     d = _year_columns(res.dispatch, y0, ("tech", "twh"))
     disp = dict(zip(d["tech"], d["twh"], strict=True))
-    e = res.energy[res.energy["year"] == y0].iloc[0]
+    e = {k: v[0] for k, v in _year_columns(res.energy, y0, ENERGY_COLUMNS).items()}
     nonfossil = float(e["nonfossil_twh"]) * MEGA
     new_nf = float(e["nonfossil_new_twh"]) * MEGA
     fossil = [g for g in inp.generators if g.kind == "fossil"]
@@ -416,7 +425,9 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
             new_nf_by[g.name] = share_new * float(disp.get(g.name, 0.0)) * MEGA
     net = float(e["net_import_twh"])
     progs = _year_columns(res.programmes, y0, ("programme", "level_mtce"))
-    cost = res.cost[res.cost["year"] == y0]
+    cost = _year_columns(res.cost, y0, ("item", "bn_cny"))
+    resource = ~np.isin(cost["item"], NOT_RESOURCE_COST)
+    by_land = _year_columns(res.new_by_land, y0, ("tech", "land_class", "new_gw"))
     slack: dict[str, float] = {}
     marginal: dict[str, float] = {}
     if not res.targets.empty:  # the horizon's largest gap and the marginal cost at the target year
@@ -436,9 +447,9 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
         storage_mwh=storage_mwh,
         retire_coal_mw=float(gen_retired["coal"]) * KILO if "coal" in gen_retired else 0.0,
         new_by_land_mw={
-            (r.tech, r.land_class): float(r.new_gw) * KILO
-            for r in res.new_by_land[res.new_by_land["year"] == y0].itertuples()
-            if r.new_gw > 1e-9
+            (t, lc): float(v) * KILO
+            for t, lc, v in zip(by_land["tech"], by_land["land_class"], by_land["new_gw"], strict=True)
+            if v > 1e-9
         },
         generation_mwh={t: float(v) * MEGA for t, v in disp.items() if t in gmap},
         coal_tce=float(e["power_fuel_coal_mtce"]) * MEGA,
@@ -460,8 +471,8 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
         co2_by_tech_t=co2_by,
         nonfossil_new_by_tech_mwh=new_nf_by,
         # resource cost of the year: carbon payments are transfers, penalties are not costs
-        cost_bn=float(cost.loc[~cost["item"].isin(NOT_RESOURCE_COST), "bn_cny"].sum()),
-        carbon_bn=float(cost.loc[cost["item"] == "carbon", "bn_cny"].sum()),
+        cost_bn=float(cost["bn_cny"][resource].sum()),
+        carbon_bn=float(cost["bn_cny"][cost["item"] == "carbon"].sum()),
         slack=slack,
         marginal_cost=marginal,
         messages=list(res.messages),
