@@ -30,6 +30,7 @@ from zonesim.planner.inputs import (
 )
 from zonesim.planner.results import PlannerResult
 from zonesim.planner.solve import Planner
+from zonesim.planner.standard import fingerprint
 from zonesim.scenario import Scenario
 from zonesim.units import TEN_K_PER_BN
 
@@ -137,7 +138,8 @@ class PlanOutcome:
 
 
 _BASE_DISPATCH: dict[tuple, PlanOutcome] = {}
-"""Base-year dispatch by its full input key: the same for every run of a batch."""
+"""Base-year dispatch by its LP (city, year, :func:`~zonesim.planner.standard.fingerprint`)."""
+BASE_DISPATCH_CACHE_SIZE = 20_000
 
 
 def _rounded(values: np.ndarray) -> tuple[float, ...]:
@@ -339,8 +341,11 @@ class CityPlanner:
     def dispatch_base_year(self, city: CityAgent, outlook: Outlook, pol: PolicyInputs) -> PlanOutcome:
         """Dispatch the existing fleet against the base year's demand (nothing can be built).
 
-        Inputs are rounded to 10 significant digits and the outcome is kept per process by its
-        full input key, so a batch solves each city's base year once.
+        Inputs are rounded to 10 significant digits; the dispatch is solved without the costs
+        of building (nothing can be built, so they cannot change which dispatch is cheapest)
+        and kept per process by the LP's own numbers. A batch thus solves each city's base
+        year once, also across technology-cost samples, and a run's result does not depend
+        on which runs the process did before.
         """
         outlook = replace(
             outlook,
@@ -349,27 +354,27 @@ class CityPlanner:
             feedstock_tce=np.array(_rounded(outlook.feedstock_tce)),
             gdp_bn=np.array(_rounded(outlook.gdp_bn)),
         )
-        key = (
-            city.city_id,
-            self.base.version,
-            self.scenario.planner.n_days,
-            self.scenario.accounting.electricity_conversion,
-            _rounded(outlook.electricity_mwh),
-            tuple(_rounded(v) for v in outlook.fossil_final_tce.values()),
-            _rounded(outlook.feedstock_tce),
-            _rounded(np.array([pol.budget_bn or 0.0])),
-        )
         inp = self.build_input(city, outlook, pol, dispatch_only=True)
         self.last_input[city.city_id] = inp
-        # every run loads the city's model from this same (rounded) input and takes it to the
-        # next year by a parameter update, starting cold from a fresh HiGHS instance (reset
-        # reloads one): the same steps whether or not the base year was solved in this
-        # process, so the same numbers
-        planner = self._planners[city.city_id] = Planner(inp)
+        # the run's model: loaded from this (rounded) input into a fresh HiGHS instance and
+        # taken to the next year by a parameter update, starting cold, in every run
+        self._planners[city.city_id] = Planner(inp)
+        lp = _without_build_costs(inp)
+        key = (city.city_id, lp.years, fingerprint(lp))
         if key not in _BASE_DISPATCH:
-            _BASE_DISPATCH[key] = outcome(planner.solve(), inp)
-            planner.reset()
+            if len(_BASE_DISPATCH) >= BASE_DISPATCH_CACHE_SIZE:
+                _BASE_DISPATCH.pop(next(iter(_BASE_DISPATCH)))
+            _BASE_DISPATCH[key] = outcome(Planner(lp).solve(), lp)
         return copy.deepcopy(_BASE_DISPATCH[key])
+
+
+def _without_build_costs(inp: PlannerInput) -> PlannerInput:
+    """The input with every capital cost at zero (for a dispatch in which nothing can be built)."""
+    return replace(
+        inp,
+        generators=tuple(replace(g, capex=0.0, capex_annual=0.0) for g in inp.generators),
+        storage=tuple(replace(s, capex=0.0, capex_annual=0.0) for s in inp.storage),
+    )
 
 
 ENERGY_COLUMNS = (

@@ -20,6 +20,7 @@ depend on whether the model was built in this process before, and stay what they
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ from pyomo.core.base.param import ParamData
 from pyomo.core.expr import numeric_expr as ne
 from pyomo.core.expr.numvalue import is_constant, value
 from pyomo.repn import generate_standard_repn
-from zonesim.planner.build import build, structure
+from zonesim.planner.build import build, coefficients, structure
 from zonesim.planner.inputs import PlannerInput
 
 INF = highspy.kHighsInf
@@ -333,6 +334,14 @@ class Template:
     def rows(self, con) -> np.ndarray:
         """Row of every element of a Constraint component, in its index order."""
         return np.fromiter((self.row[c] for c in con.values()), dtype=np.int64, count=len(con))
+
+
+def fingerprint(inp: PlannerInput) -> tuple:
+    """What determines the LP of ``inp`` exactly: its template key and a hash of every
+    Param-dependent number (two inputs with equal fingerprints load the same LP)."""
+    t = template_for(inp)
+    s = t.slots(coefficients(inp, t.model.sets))
+    return (t.key, hashlib.sha256(np.ascontiguousarray(s).tobytes()).hexdigest())
 
 
 def template_key(inp: PlannerInput) -> tuple:
