@@ -27,6 +27,7 @@ from zonesim.planner.inputs import (
 )
 from zonesim.planner.results import PlannerResult
 from zonesim.planner.solve import Planner
+from zonesim.planner.standard import fingerprint
 from zonesim.scenario import Scenario
 from zonesim.units import TEN_K_PER_BN
 
@@ -142,7 +143,8 @@ class PlanOutcome:
 
 
 _BASE_DISPATCH: dict[tuple, PlanOutcome] = {}
-"""Base-year dispatch by its full input key: the same for every run of a batch."""
+"""Base-year dispatch by its LP (city, year, :func:`~zonesim.planner.standard.fingerprint`)."""
+BASE_DISPATCH_CACHE_SIZE = 20_000
 
 
 def _rounded(values: np.ndarray) -> tuple[float, ...]:
@@ -356,8 +358,11 @@ class CityPlanner:
     def dispatch_base_year(self, city: CityAgent, outlook: Outlook, pol: PolicyInputs) -> PlanOutcome:
         """Dispatch the existing fleet against the base year's demand (nothing can be built).
 
-        Inputs are rounded to 10 significant digits and the outcome is kept per process by its
-        full input key, so a batch solves each city's base year once.
+        Inputs are rounded to 10 significant digits; the dispatch is solved without the costs
+        of building (nothing can be built, so they cannot change which dispatch is cheapest)
+        and kept per process by the LP's own numbers. A batch thus solves each city's base
+        year once, also across technology-cost samples, and a run's result does not depend
+        on which runs the process did before.
         """
         outlook = replace(
             outlook,
@@ -366,27 +371,36 @@ class CityPlanner:
             feedstock_tce=np.array(_rounded(outlook.feedstock_tce)),
             gdp_bn=np.array(_rounded(outlook.gdp_bn)),
         )
-        key = (
-            city.city_id,
-            self.base.version,
-            self.scenario.planner.n_days,
-            self.scenario.accounting.electricity_conversion,
-            _rounded(outlook.electricity_mwh),
-            tuple(_rounded(v) for v in outlook.fossil_final_tce.values()),
-            _rounded(outlook.feedstock_tce),
-            _rounded(np.array([pol.budget_bn or 0.0])),
-        )
         inp = self.build_input(city, outlook, pol, dispatch_only=True)
         self.last_input[city.city_id] = inp
-        # every run loads the city's model from this same (rounded) input and takes it to the
-        # next year by a parameter update, starting cold from a fresh HiGHS instance (reset
-        # reloads one): the same steps whether or not the base year was solved in this
-        # process, so the same numbers
-        planner = self._planners[city.city_id] = Planner(inp)
+        # the run's model: loaded from this (rounded) input into a fresh HiGHS instance and
+        # taken to the next year by a parameter update, starting cold, in every run
+        self._planners[city.city_id] = Planner(inp)
+        lp = _without_build_costs(inp)
+        key = (city.city_id, lp.years, fingerprint(lp))
         if key not in _BASE_DISPATCH:
-            _BASE_DISPATCH[key] = outcome(planner.solve(), inp)
-            planner.reset()
+            if len(_BASE_DISPATCH) >= BASE_DISPATCH_CACHE_SIZE:
+                _BASE_DISPATCH.pop(next(iter(_BASE_DISPATCH)))
+            _BASE_DISPATCH[key] = outcome(Planner(lp).solve(), lp)
         return copy.deepcopy(_BASE_DISPATCH[key])
+
+
+def _without_build_costs(inp: PlannerInput) -> PlannerInput:
+    """The input with every capital cost at zero (for a dispatch in which nothing can be built)."""
+    return replace(
+        inp,
+        generators=tuple(replace(g, capex=0.0, capex_annual=0.0) for g in inp.generators),
+        storage=tuple(replace(s, capex=0.0, capex_annual=0.0) for s in inp.storage),
+    )
+
+
+ENERGY_COLUMNS = (
+    "nonfossil_twh",
+    "nonfossil_new_twh",
+    "net_import_twh",
+    "power_fuel_coal_mtce",
+    "power_fuel_gas_mtce",
+)
 
 
 def _year_columns(df, year: int, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
@@ -417,7 +431,7 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
     )
     d = _year_columns(res.dispatch, y0, ("tech", "twh"))
     disp = dict(zip(d["tech"], d["twh"], strict=True))
-    e = res.energy[res.energy["year"] == y0].iloc[0]
+    e = {k: v[0] for k, v in _year_columns(res.energy, y0, ENERGY_COLUMNS).items()}
     nonfossil = float(e["nonfossil_twh"]) * MEGA
     new_nf = float(e["nonfossil_new_twh"]) * MEGA
     fossil = [g for g in inp.generators if g.kind == "fossil"]
@@ -433,7 +447,9 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
             new_nf_by[g.name] = share_new * float(disp.get(g.name, 0.0)) * MEGA
     net = float(e["net_import_twh"])
     progs = _year_columns(res.programmes, y0, ("programme", "level_mtce"))
-    cost = res.cost[res.cost["year"] == y0]
+    cost = _year_columns(res.cost, y0, ("item", "bn_cny"))
+    resource = ~np.isin(cost["item"], NOT_RESOURCE_COST)
+    by_land = _year_columns(res.new_by_land, y0, ("tech", "land_class", "new_gw"))
     slack: dict[str, float] = {}
     marginal: dict[str, float] = {}
     if not res.targets.empty:  # the horizon's largest gap and the marginal cost at the target year
@@ -453,9 +469,9 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
         storage_mwh=storage_mwh,
         retire_coal_mw=float(gen_retired["coal"]) * KILO if "coal" in gen_retired else 0.0,
         new_by_land_mw={
-            (r.tech, r.land_class): float(r.new_gw) * KILO
-            for r in res.new_by_land[res.new_by_land["year"] == y0].itertuples()
-            if r.new_gw > 1e-9
+            (t, lc): float(v) * KILO
+            for t, lc, v in zip(by_land["tech"], by_land["land_class"], by_land["new_gw"], strict=True)
+            if v > 1e-9
         },
         generation_mwh={t: float(v) * MEGA for t, v in disp.items() if t in gmap},
         coal_tce=float(e["power_fuel_coal_mtce"]) * MEGA,
@@ -477,8 +493,8 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
         co2_by_tech_t=co2_by,
         nonfossil_new_by_tech_mwh=new_nf_by,
         # resource cost of the year: carbon payments are transfers, penalties are not costs
-        cost_bn=float(cost.loc[~cost["item"].isin(NOT_RESOURCE_COST), "bn_cny"].sum()),
-        carbon_bn=float(cost.loc[cost["item"] == "carbon", "bn_cny"].sum()),
+        cost_bn=float(cost["bn_cny"][resource].sum()),
+        carbon_bn=float(cost["bn_cny"][cost["item"] == "carbon"].sum()),
         slack=slack,
         marginal_cost=marginal,
         messages=list(res.messages),

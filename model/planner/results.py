@@ -85,40 +85,28 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     snew = _by_tech(val(m.snew), list(m.SB), stores, ny)
     ret = val(m.ret) if s.has_coal else np.zeros(ny)
     flex = val(m.flex) if s.coal_flex else np.full(ny, inp.existing_flex_gw)
-    rows = []
-    for i, g in enumerate(gens):
-        before = np.concatenate([[c["existing"][g]], cap[i, :-1]])
-        for y in range(ny):
-            rows.append(
-                (
-                    g,
-                    "generator",
-                    years[y],
-                    before[y],
-                    new[i, y],
-                    ret[y] if g == "coal" else 0.0,
-                    cap[i, y],
-                    flex[y] if g == "coal" else 0.0,
-                )
-            )
-    for i, x in enumerate(stores):
-        before = np.concatenate([[c["s_existing"][x]], scap[i, :-1]])
-        for y in range(ny):
-            rows.append((x, "storage", years[y], before[y], snew[i, y], 0.0, scap[i, y], 0.0))
-    capacity = pd.DataFrame(
-        rows,
-        columns=["tech", "kind", "year", "existing_gw", "new_gw", "retired_gw", "capacity_gw", "flexible_gw"],
+    # tables are built column by column (numpy arrays): a DataFrame of row tuples costs
+    # several times more, and a batch reads 174 results a run
+    zeros = np.zeros(ny)
+    capacity = _frame(
+        tech=[g for g in gens for _ in range(ny)] + [x for x in stores for _ in range(ny)],
+        kind=["generator"] * (ng * ny) + ["storage"] * (ns * ny),
+        year=np.tile(years, ng + ns),
+        existing_gw=[np.concatenate([[c["existing"][g]], cap[i, :-1]]) for i, g in enumerate(gens)]
+        + [np.concatenate([[c["s_existing"][x]], scap[i, :-1]]) for i, x in enumerate(stores)],
+        new_gw=[new[i] for i in range(ng)] + [snew[i] for i in range(ns)],
+        retired_gw=[ret if g == "coal" else zeros for g in gens] + [zeros] * ns,
+        capacity_gw=[cap[i] for i in range(ng)] + [scap[i] for i in range(ns)],
+        flexible_gw=[flex if g == "coal" else zeros for g in gens] + [zeros] * ns,
     )
     nb = val(m.new).reshape(len(m.GB), ny)
     nsb = val(m.snew).reshape(len(m.SB), ny)
-    new_by_land = pd.DataFrame(
-        [
-            (t, lc, years[y], v[k, y])
-            for v, keys in ((nb, list(m.GB)), (nsb, list(m.SB)))
-            for k, (t, lc) in enumerate(keys)
-            for y in range(ny)
-        ],
-        columns=["tech", "land_class", "year", "new_gw"],
+    land_keys = list(m.GB) + list(m.SB)
+    new_by_land = _frame(
+        tech=[t for t, _ in land_keys for _ in range(ny)],
+        land_class=[lc for _, lc in land_keys for _ in range(ny)],
+        year=np.tile(years, len(land_keys)),
+        new_gw=[nb[k] for k in range(len(m.GB))] + [nsb[k] for k in range(len(m.SB))],
     )
     # ---- hourly and annual energy
     shape = (ny, nd, 24)
@@ -134,16 +122,18 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     hourly |= {f"discharge:{x}": dis[i] for i, x in enumerate(stores)}
     hourly |= {f"soc:{x}": soc[i] for i, x in enumerate(stores)}
     hourly |= {"import": imp, "export": exp_, "shed": shed, "spill": spill}
-    disp = [(g, years[y], gen_twh[i, y]) for i, g in enumerate(gens) for y in range(ny)]
-    for name, a in (
+    flows = [(g, gen_twh[i]) for i, g in enumerate(gens)] + [
         ("import", imp_twh),
         ("export", -exp_twh),
         ("storage_losses", -loss_twh),
         ("unserved", twh(shed)),
         ("spilled", -twh(spill)),
-    ):
-        disp += [(name, years[y], a[y]) for y in range(ny)]
-    dispatch = pd.DataFrame(disp, columns=["tech", "year", "twh"])
+    ]
+    dispatch = _frame(
+        tech=[name for name, _ in flows for _ in range(ny)],
+        year=np.tile(years, len(flows)),
+        twh=[a for _, a in flows],
+    )
     # ---- programmes and accounting
     progs = list(s.programmes)
     prog = val(m.prog).reshape(len(progs), ny) if progs else np.zeros((0, ny))
@@ -285,9 +275,11 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     for j, y in enumerate(bud):
         penalty[y] += par.budget_overrun_penalty * bud_slack[j]
     items["slack_penalty"] = penalty
-    cost = pd.DataFrame(
-        [(k_, years[y], v[y], v[y] * df[y]) for k_, v in items.items() for y in range(ny)],
-        columns=["item", "year", "bn_cny", "bn_cny_pv"],
+    cost = _frame(
+        item=[k_ for k_ in items for _ in range(ny)],
+        year=np.tile(years, len(items)),
+        bn_cny=[np.broadcast_to(v, (ny,)) for v in items.values()],
+        bn_cny_pv=[np.broadcast_to(v, (ny,)) * df for v in items.values()],
     )
     targets = pd.DataFrame(
         tgt_rows,
@@ -322,9 +314,10 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
             for y in range(ny)
         ]
     shadow = pd.DataFrame(sh, columns=["constraint", "year", "value", "unit", "slack", "slack_unit"])
-    programmes = pd.DataFrame(
-        [(p, years[y], prog[j, y]) for j, p in enumerate(progs) for y in range(ny)],
-        columns=["programme", "year", "level_mtce"],
+    programmes = _frame(
+        programme=[p for p in progs for _ in range(ny)],
+        year=np.tile(years, len(progs)),
+        level_mtce=[prog[j] for j in range(len(progs))],
     )
     objective = float(planner.highs.getInfo().objective_function_value)
     if (shed.sum() + spill.sum()) > 1e-6:
@@ -349,6 +342,20 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
         shadow=shadow,
         hourly=hourly,
     )
+
+
+def _frame(**columns) -> pd.DataFrame:
+    """A DataFrame from columns given as lists of labels or lists of 1-d arrays (concatenated)."""
+    if all(len(col) == 0 for col in columns.values()):  # as an empty frame of row tuples
+        return pd.DataFrame([], columns=list(columns))
+    out = {}
+    for name, col in columns.items():
+        if isinstance(col, list) and col and isinstance(col[0], np.ndarray):
+            col = np.concatenate(col).astype(float, copy=False)
+        elif isinstance(col, list) and not col:
+            col = np.array([], dtype=object)
+        out[name] = col
+    return pd.DataFrame(out)
 
 
 def _by_tech(values: np.ndarray, keys: list, techs: list, ny: int) -> np.ndarray:

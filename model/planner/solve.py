@@ -1,22 +1,25 @@
-"""Solve a city's LP with HiGHS through Pyomo's persistent interface.
+"""Solve a city's LP with HiGHS.
 
-:class:`Planner` owns one built model and one persistent HiGHS instance. :meth:`Planner.update`
-changes only mutable Params when the new input has the same :func:`~zonesim.planner.build.structure`
-(no rebuild; HiGHS keeps its basis, so the next solve starts warm from the last optimum) and
-rebuilds otherwise. :meth:`Planner.solve` runs HiGHS, classifies the termination and hands
-the solution to :func:`zonesim.planner.results.read_results`.
+:class:`Planner` holds one city's LP in a ``highspy.Highs`` instance, loaded from the
+process's :class:`~zonesim.planner.standard.Template` for the input's structure (the Pyomo
+model is built once per process and structure, not once per run). :meth:`Planner.update`
+changes only Param-dependent numbers when the new input has the same
+:func:`~zonesim.planner.build.structure` (no reload; HiGHS keeps its basis, so the next solve
+starts warm from the last optimum) and loads a fresh instance otherwise. :meth:`Planner.solve`
+runs HiGHS, classifies the termination and hands the solution to
+:func:`zonesim.planner.results.read_results`.
 
-Termination: HiGHS reports a model status; Pyomo maps it to a termination condition. A solve
-is taken as optimal when HiGHS says ``Optimal``, and also when it reports another status
-(e.g. ``Unknown`` after unscaled infeasibilities in postsolve) but both the primal and the
-dual solutions are feasible. ``Infeasible or unbounded`` is resolved by a second run without
-presolve. No status raises: the result carries it, with the input checks of
-:meth:`~zonesim.planner.inputs.PlannerInput.validate` as messages.
+Termination: a solve is taken as optimal when HiGHS says ``Optimal``, and also when it
+reports another status (e.g. ``Unknown`` after unscaled infeasibilities in postsolve) but both
+the primal and the dual solutions are feasible. ``Infeasible or unbounded`` is resolved by a
+second run without presolve. No status raises: the result carries it, with the input checks
+of :meth:`~zonesim.planner.inputs.PlannerInput.validate` as messages.
 
-Interface choice: ``pyomo.contrib.solver.solvers.highs.Highs`` (the ``highs`` solver of
-Pyomo's new solver API). It takes mutable Params in coefficients, bounds and objective,
-updates them with ``update_parameters`` and keeps the ``highspy.Highs`` object, hence the
-basis, between solves. ``appsi_highs`` does the same but is the older API.
+Reproducibility: the template makes the calls Pyomo's persistent HiGHS interface
+(``pyomo.contrib.solver.solvers.highs.Highs``) made, with the same numbers in the same row
+and column order, so results are those of that interface to the bit; a new ``Planner`` (or
+:meth:`Planner.reset`) always starts from a freshly loaded, never-solved instance, so a run's
+numbers do not depend on what the process solved before (``tests/test_determinism.py``).
 """
 
 from __future__ import annotations
@@ -44,10 +47,10 @@ DEFAULT_OPTIONS = {
 class Timings:
     """Wall-clock seconds of the phases of the last build and solve."""
 
-    build: float = 0.0  # Pyomo model construction
-    load: float = 0.0  # passing the model to HiGHS (set_instance)
-    update: float = 0.0  # mutable Param update (re-solve only)
-    solve: float = 0.0  # Pyomo solve call incl. HiGHS
+    build: float = 0.0  # Pyomo model construction and standard form (first use in the process)
+    load: float = 0.0  # evaluating the Params and loading the LP into a fresh HiGHS instance
+    update: float = 0.0  # Param-dependent numbers of a new input (re-solve only)
+    solve: float = 0.0  # writing them into HiGHS and HiGHS's run
     highs: float = 0.0  # HiGHS's own run time
     extract: float = 0.0  # reading results
     iterations: int = 0  # simplex iterations

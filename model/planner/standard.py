@@ -20,6 +20,7 @@ depend on whether the model was built in this process before, and stay what they
 
 from __future__ import annotations
 
+import hashlib
 import math
 from dataclasses import dataclass
 
@@ -31,7 +32,7 @@ from pyomo.core.base.param import ParamData
 from pyomo.core.expr import numeric_expr as ne
 from pyomo.core.expr.numvalue import is_constant, value
 from pyomo.repn import generate_standard_repn
-from zonesim.planner.build import build, structure
+from zonesim.planner.build import build, coefficients, structure
 from zonesim.planner.inputs import PlannerInput
 
 INF = highspy.kHighsInf
@@ -236,6 +237,13 @@ class Template:
         # row), variable bounds, objective offset, objective coefficients
         ops = row_ops + [(_COL, c, lo, hi) for c, lo, hi in col_ops] + obj_ops
         self.ops = [(k, a, b, c) for k, a, b, c in ops]
+        # the same, grouped by kind for batch calls (see update)
+        self.u_coef = [(a, b, c) for k, a, b, c in ops if k == _COEF]
+        self.u_rows, self.u_cols, self.u_cost = (
+            np.array([(a, b, c) for k, a, b, c in ops if k == kind], dtype=np.int64).reshape(-1, 3)
+            for kind in (_ROW, _COL, _COST)
+        )
+        self.u_offset = next(b for k, a, b, c in ops if k == _OFFSET)
         self.evaluate = _Evaluator(exprs, pos)
         self.n_slots = len(exprs)
 
@@ -288,7 +296,24 @@ class Template:
         return h
 
     def update(self, h: highspy.Highs, s: np.ndarray) -> None:
-        """Write slot values ``s`` into ``h`` (the calls of Pyomo's ``update_parameters``)."""
+        """Write slot values ``s`` into ``h``: what Pyomo's ``update_parameters`` wrote.
+
+        Pyomo makes one call per number (matrix entries and row bounds row by row, then
+        variable bounds, offset, costs); bounds and costs go here in one batch call per kind
+        (HiGHS applies a batch entry by entry, as the single calls did).
+        """
+        v = s.tolist()
+        for row, col, slot in self.u_coef:
+            h.changeCoeff(row, col, v[slot])
+        for idx, change in ((self.u_rows, h.changeRowsBounds), (self.u_cols, h.changeColsBounds)):
+            if len(idx):
+                change(len(idx), idx[:, 0], s[idx[:, 1]], s[idx[:, 2]])
+        h.changeObjectiveOffset(v[self.u_offset])
+        if len(self.u_cost):
+            h.changeColsCost(len(self.u_cost), self.u_cost[:, 0], s[self.u_cost[:, 1]])
+
+    def update_one_by_one(self, h: highspy.Highs, s: np.ndarray) -> None:
+        """:meth:`update` with Pyomo's single calls in Pyomo's order (reference for tests)."""
         v = s.tolist()
         for kind, a, b, c in self.ops:
             if kind == _COEF:
@@ -309,6 +334,14 @@ class Template:
     def rows(self, con) -> np.ndarray:
         """Row of every element of a Constraint component, in its index order."""
         return np.fromiter((self.row[c] for c in con.values()), dtype=np.int64, count=len(con))
+
+
+def fingerprint(inp: PlannerInput) -> tuple:
+    """What determines the LP of ``inp`` exactly: its template key and a hash of every
+    Param-dependent number (two inputs with equal fingerprints load the same LP)."""
+    t = template_for(inp)
+    s = t.slots(coefficients(inp, t.model.sets))
+    return (t.key, hashlib.sha256(np.ascontiguousarray(s).tobytes()).hexdigest())
 
 
 def template_key(inp: PlannerInput) -> tuple:
