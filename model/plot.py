@@ -18,15 +18,14 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from zonesim.results import Results  # noqa: E402
+# No backend is forced here: in Jupyter the inline backend shows each figure, in a script
+# without a display matplotlib picks Agg by itself, and MPLBACKEND still chooses explicitly.
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from zonesim.results import Results
 
 GREYS = ["0.05", "0.35", "0.55", "0.75", "0.9"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "++", "--", "||", "**"]

@@ -121,23 +121,16 @@ class Results:
         return df
 
     def to_iamc(self) -> pd.DataFrame:
-        """Pathways in the IAMC long format (model, scenario, region, variable, unit, year, value)."""
-        df = self.long()
-        return pd.DataFrame(
-            {
-                "model": f"zonesim {self.stamp.get('code_version', '')}".strip(),
-                "scenario": self.stamp.get("scenario", ""),
-                "region": df["city_id"],
-                "variable": df["variable"],
-                "unit": df["unit"],
-                "year": df["year"],
-                "value": df["value"],
-            }
-        )
+        """Pathways in the IAMC format (common-definitions names and units; cities, zones and
+        "All zones"); see :mod:`zonesim.iamc`."""
+        from zonesim import iamc
+
+        return iamc.to_iamc(self)
 
     # ------------------------------------------------------------------ output
     def write(self, out: str | Path, iamc: bool = False) -> list[Path]:
-        """Write every table as Parquet (atomically: temporary file, then rename)."""
+        """Write every table as Parquet (atomically: temporary file, then rename); with ``iamc``
+        also ``iamc.xlsx`` and ``iamc.csv`` (+ ``iamc_meta.csv``), which ``pyam.IamDataFrame`` opens."""
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
         tables = {
@@ -146,9 +139,12 @@ class Results:
             "investments": self.investments,
             "plans": self.plans,
         }
-        if iamc:
-            tables["iamc"] = self.to_iamc()
         written = []
+        if iamc:
+            from zonesim import iamc as iamc_format
+
+            written += iamc_format.write(self, out / "iamc.xlsx")
+            written += iamc_format.write(self, out / "iamc.csv")
         for name, df in tables.items():
             df = df.copy()
             df.attrs = {}
