@@ -203,3 +203,49 @@ def test_compare_errors(tmp_path, capsys):
     assert "scenario files" in capsys.readouterr().err
     with pytest.raises(ValueError, match="no runs found"):
         compare([], out=tmp_path, store=tmp_path / "empty")
+
+
+LEVERS_TINY = """
+name: levers_tiny
+description: two lever mixes, three seeds; one zone, two years (a small lever_comparison)
+base: {root}/scenarios/baseline.yaml
+settings:
+  selection: {{zones: [Z04, Z07], include_associated: false}}
+  horizon: {{start_year: 2020, end_year: 2022}}
+  planner: {{n_days: 2, mode: rolling}}
+  firms: {{n_firms: 200}}
+mixes:
+  baseline: {{scenario: {root}/scenarios/baseline.yaml}}
+  coal_reduction: {{scenario: {root}/scenarios/coal_reduction.yaml}}
+design: {{method: grid}}
+replications: 3
+outputs:
+  tables: [pathways, investments, plans]
+"""
+
+
+def test_compare_over_a_batch_store_shows_seed_spread(tmp_path, capsys):
+    from conftest import ROOT
+    from zonesim.batch import run as run_batch
+
+    exp = tmp_path / "levers_tiny.yaml"
+    exp.write_text(LEVERS_TINY.format(root=ROOT))
+    store = tmp_path / "store"
+    summary = run_batch(exp, store, workers=2, progress=False)
+    assert summary.done == 6
+    assert main(["compare", "--store", str(store), "--out", str(tmp_path / "report")]) == 0
+    printed = capsys.readouterr().out
+    sc = pd.read_csv(tmp_path / "report" / "scenarios.csv").set_index("scenario")
+    assert list(sc.index) == ["baseline", "coal_reduction"]
+    assert (sc["seeds"] == 3).all()
+    runs = pd.read_csv(tmp_path / "report" / "runs.csv")
+    per_seed = runs[runs["scenario"] == "coal_reduction"]["d_co2_cum_mt"]
+    assert len(per_seed) == 3
+    assert sc.loc["coal_reduction", "d_co2_cum_mt_sd"] == pytest.approx(per_seed.std(ddof=1))
+    assert sc.loc["coal_reduction", "d_co2_cum_mt_p05"] == pytest.approx(per_seed.quantile(0.05))
+    html = (tmp_path / "report" / "report.html").read_text()
+    assert "3 seeds per scenario" in html and "5th-95th percentile" in html
+    summary_table = pd.read_csv(tmp_path / "report" / "summary.csv")
+    cell = summary_table.set_index("scenario").loc["coal_reduction", "CO2 vs reference, Mt (cumulative)"]
+    assert " to " in cell  # the range over seeds is in the ranking, not only the mean
+    assert "coal_reduction" in printed
