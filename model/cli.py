@@ -16,11 +16,39 @@ import pandas as pd
 from zonesim.data import DataError
 from zonesim.scenario import ScenarioError, load_scenario
 
+EXPERIMENT_KEYS = frozenset({"base", "mixes", "grid", "uncertain", "design", "replications", "outputs"})
+"""Top-level keys only experiment files have: such a file is checked by the experiment schema."""
+
+
+def _is_experiment(file: str) -> bool:
+    import yaml
+
+    try:
+        data = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return False  # the scenario loader reports what is wrong with the file
+    return isinstance(data, dict) and "horizon" not in data and bool(EXPERIMENT_KEYS & set(data))
+
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     status = 0
     for file in args.files:
         try:
+            if _is_experiment(file):
+                import math
+
+                from zonesim.batch.design import unit_sample
+                from zonesim.batch.experiment import load_experiment
+
+                exp = load_experiment(file)
+                mixes = ", ".join(name for name, _ in exp.mix_items())
+                cells = len(exp.mix_items()) * math.prod(len(v) for v in exp.grid.values())
+                runs = cells * len(unit_sample(exp)) * exp.replications
+                print(
+                    f"ok: {file} (experiment '{exp.name}', design {exp.design.method}, "
+                    f"{runs} runs; mixes: {mixes})"
+                )
+                continue
             scenario = load_scenario(file, allow_extends=args.allow_extends)
         except ScenarioError as exc:
             print(f"error: {exc}", file=sys.stderr)
@@ -134,8 +162,12 @@ def plan_and_export(
 
 
 def _cmd_plan(args: argparse.Namespace) -> int:
-    scenario = load_scenario(args.scenario)
-    written = plan_and_export(scenario, args.city, args.year, Path(args.export), report=print)
+    from zonesim.data import load
+    from zonesim.data.names import resolve_city
+
+    scenario = load_scenario(args.scenario, allow_extends=getattr(args, "allow_extends", []))
+    city = resolve_city(load().cities, args.city)
+    written = plan_and_export(scenario, city, args.year, Path(args.export), report=print)
     print(f"wrote {len(written)} files to {args.export}")
     return 0
 
@@ -167,7 +199,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     p.add_argument("--allow-extends", action="append", default=[], metavar="DIR", help=ALLOW_HELP)
     p.set_defaults(func=_cmd_run)
 
-    p = sub.add_parser("validate", help="check scenario files")
+    p = sub.add_parser("validate", help="check scenario and experiment files (each by its own schema)")
     p.add_argument("files", nargs="+")
     p.add_argument("--allow-extends", action="append", default=[], metavar="DIR", help=ALLOW_HELP)
     p.set_defaults(func=_cmd_validate)
@@ -184,7 +216,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_data_estimates)
 
     p = sub.add_parser("plan", help="solve one city's planning LP and export inputs and solution")
-    p.add_argument("city", help="city id, e.g. tangshan")
+    p.add_argument("city", help="city id or English or Chinese name, any case: tangshan, Tangshan, 唐山")
     p.add_argument("--year", type=int, required=True, help="planning year (first year planned)")
     p.add_argument("--scenario", required=True, help="scenario YAML file")
     p.add_argument("--export", required=True, help="folder for the CSV export")

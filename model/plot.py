@@ -18,20 +18,40 @@ import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib import font_manager  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from zonesim.results import Results  # noqa: E402
+# No backend is forced here: in Jupyter the inline backend shows each figure, in a script
+# without a display matplotlib picks Agg by itself, and MPLBACKEND still chooses explicitly.
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib import font_manager
+from matplotlib.figure import Figure
+from zonesim.results import Results
 
 GREYS = ["0.05", "0.35", "0.55", "0.75", "0.9"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "++", "--", "||", "**"]
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1))]
 MARKERS = ["o", "s", "^", "D", "v", "P", "X", "*"]
+
+SLACK_TOL = 1.0
+"""Planner slack (tce or tCO2 per city-year) below which it is solver noise, not a shortfall."""
+
+
+def _penalty(target: str) -> float:
+    """The planner's slack penalty of a target (CNY per tce or tCO2), from planner_parameters.csv."""
+    from zonesim.data import load
+
+    t = load().tables["planner_parameters"].set_index("name")["value"]
+    return float(t["slack_penalty_co2" if target.startswith("co2") else "slack_penalty_energy"])
+
+
+def priced(plans: pd.DataFrame, target: str) -> pd.Series:
+    """True for the city-years whose dual on ``target`` is a price: the target was met (slack at
+    most :data:`SLACK_TOL`) and the dual is below the slack penalty. Elsewhere the dual is the
+    penalty of missing the target, not the cost of meeting it."""
+    dual = plans[f"marginal_{target}"].astype(float).abs()
+    slack = plans.get(f"slack_{target}", pd.Series(0.0, index=plans.index)).astype(float).fillna(0.0)
+    return (slack <= SLACK_TOL) & (dual < 0.999 * _penalty(target))
+
 
 SOURCE_TARGETS = "targets: calibration/data/city_targets.csv, targets.csv"
 
@@ -150,7 +170,17 @@ def _source(stamp: Mapping | None, extra: str = "") -> str:
     return text
 
 
+def _year_ticks(fig: Figure) -> None:
+    """Whole years on every axis labelled with years (no 2021.5)."""
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in fig.axes:
+        if "year" in ax.get_xlabel():
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def _finish(fig: Figure, title: str, source: str, top: float = 0.93, right: float = 1.0) -> Figure:
+    _year_ticks(fig)
     fig.suptitle(title, fontsize=11)
     fig.text(0.01, 0.005, source, fontsize=7, color="0.3", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.03, right, top))
@@ -239,13 +269,48 @@ def pathways_figure(
     return _finish(fig, title, _source(stamp, SOURCE_TARGETS))
 
 
+MAX_LINES = 6
+"""More zones than this on one panel become a median with a band and the extremes named."""
+
+
+def _spread_lines(ax, zones: pd.DataFrame, var: str, scale: float, names: Mapping[str, str]) -> None:
+    """Many zones on one panel, legibly: each zone a thin light line, the median over zones in
+    black, the 10th-90th percentile band shaded, and the two extreme zones of the last year named."""
+    wide = zones.pivot_table(index="year", columns="zone_id", values=var) * scale
+    for zone in wide.columns:
+        ax.plot(wide.index, wide[zone], color="0.8", lw=0.6, zorder=1)
+    ax.fill_between(
+        wide.index,
+        wide.quantile(0.1, axis=1),
+        wide.quantile(0.9, axis=1),
+        color="0.6",
+        alpha=0.35,
+        lw=0,
+        label="10th-90th percentile of zones",
+        zorder=2,
+    )
+    ax.plot(wide.index, wide.median(axis=1), color="black", lw=1.8, label="median zone", zorder=3)
+    last = wide.iloc[-1].dropna()
+    for zone in {last.idxmin(), last.idxmax()}:
+        ax.annotate(
+            names.get(zone, zone).split("\n")[0],
+            (wide.index[-1], last[zone]),
+            xytext=(3, 0),
+            textcoords="offset points",
+            fontsize=6,
+            va="center",
+        )
+    ax.set_xlim(wide.index.min() - 0.3, wide.index.max() + 1.6)
+
+
 def indicators_figure(
     results: Results | pd.DataFrame, lang: str = "en", variables: Sequence[str] = ()
 ) -> Figure:
     """All zones on one panel per indicator (lines), with the target where one exists.
 
     Compact alternative to :func:`pathways_figure` for the five headline indicators: energy
-    intensity, total energy under the accounting rule, coal share, non-fossil share, CO2.
+    intensity, total energy under the accounting rule, coal share, non-fossil share, CO2. Up to
+    :data:`MAX_LINES` zones are drawn as lines; more as a median, a band and the extremes named.
     """
     lang = _use_lang(lang)
     variables = list(variables) or [
@@ -264,18 +329,21 @@ def indicators_figure(
     for ax, var in zip(axes.flat, variables, strict=False):
         label, target_from = INDICATORS[var]
         scale = _SCALE.get(var, 1.0)
-        for i, zone in enumerate(ids):
-            z = zones[zones["zone_id"] == zone].sort_values("year")
-            ax.plot(
-                z["year"],
-                z[var] * scale,
-                color=GREYS[i % 4],
-                ls=LINESTYLES[i % len(LINESTYLES)],
-                marker=MARKERS[i % len(MARKERS)],
-                ms=3,
-                lw=1,
-                label=names.get(zone, zone),
-            )
+        if len(ids) <= MAX_LINES:
+            for i, zone in enumerate(ids):
+                z = zones[zones["zone_id"] == zone].sort_values("year")
+                ax.plot(
+                    z["year"],
+                    z[var] * scale,
+                    color=GREYS[i % 4],
+                    ls=LINESTYLES[i % len(LINESTYLES)],
+                    marker=MARKERS[i % len(MARKERS)],
+                    ms=3,
+                    lw=1,
+                    label=names.get(zone, zone),
+                )
+        else:
+            _spread_lines(ax, zones, var, scale, names)
         if target_from and target_from not in zones:
             value = national_target(target_from)
             if value is not None:
@@ -464,66 +532,163 @@ def investments_figure(
 def gap_heatmap(
     table: pd.DataFrame, value: str = "gap_pp", lang: str = "en", stamp: Mapping | None = None
 ) -> Figure:
-    """Zones x scenarios: the 2025 shortfall against the energy-intensity target (percentage points).
+    """Zones x scenarios: the final-year gap to the energy-intensity target (percentage points).
 
     ``table`` has columns ``scenario``, ``zone_id`` and ``value`` (e.g. from
-    :func:`zonesim.report.compare.comparison_table`). 0 means the target is met; cells are
-    annotated so the figure reads in grey scale.
+    :func:`zonesim.report.compare.comparison_table`). The gap is change minus target: negative
+    is headroom (the target is beaten by that much), positive a miss. Colours diverge around 0
+    (blue headroom, orange miss) and every cell carries its signed value, so the figure reads in
+    grey scale too.
     """
+    from matplotlib.colors import TwoSlopeNorm
+
     lang = _use_lang(lang)
     names = zone_names(lang)
-    pivot = table.pivot_table(index="zone_id", columns="scenario", values=value, aggfunc="first")
+    pivot = table.pivot_table(index="zone_id", columns="scenario", values=value, aggfunc="mean")
     scenarios = list(dict.fromkeys(table["scenario"]))
     pivot = pivot[scenarios]
-    fig, ax = plt.subplots(figsize=(1.3 * len(scenarios) + 4.2, 0.36 * len(pivot) + 1.8))
-    vmax = max(float(np.nanmax(pivot.to_numpy())) if pivot.size else 1.0, 1e-9)
-    im = ax.imshow(pivot.to_numpy(), cmap="Greys", vmin=0, vmax=vmax, aspect="auto")
-    for (i, j), v in np.ndenumerate(pivot.to_numpy()):
-        text = "met" if v <= 0 else f"{v:.1f}"
+    values = pivot.to_numpy(dtype=float)
+    fig, ax = plt.subplots(figsize=(1.3 * len(scenarios) + 4.6, 0.36 * len(pivot) + 2.0))
+    top = float(np.nanmax(np.abs(values))) if values.size else 1.0
+    top = max(top, 1e-6)
+    norm = TwoSlopeNorm(vmin=-top, vcenter=0.0, vmax=top)
+    im = ax.imshow(values, cmap="PuOr_r", norm=norm, aspect="auto")
+    for (i, j), v in np.ndenumerate(values):
+        text = "" if np.isnan(v) else f"{v:+.1f}"
         ax.text(
-            j, i, text, ha="center", va="center", fontsize=7, color="white" if v > 0.6 * vmax else "black"
+            j, i, text, ha="center", va="center", fontsize=7, color="white" if abs(v) > 0.6 * top else "black"
         )
     ax.set_xticks(range(len(scenarios)), scenarios, rotation=30, ha="right", fontsize=8)
     ax.set_yticks(range(len(pivot)), [names.get(z, z).replace("\n", " ") for z in pivot.index], fontsize=7)
     ax.set_xlabel("scenario (lever mix)")
     cbar = fig.colorbar(im, ax=ax)
-    cbar.set_label("gap to 2025 energy-intensity target, pp", fontsize=8)
+    cbar.set_label("gap to target, pp (< 0: headroom, > 0: missed)", fontsize=8)
     return _finish(
-        fig, "2025 energy-intensity target gap by zone and lever mix", _source(stamp, SOURCE_TARGETS)
+        fig,
+        "Energy-intensity change minus 2025 target, by zone and lever mix",
+        _source(stamp, SOURCE_TARGETS),
     )
 
 
 def cost_co2_figure(table: pd.DataFrame, stamp: Mapping | None = None) -> Figure:
-    """Scatter of cumulative cost against final-year CO2 per scenario, labelled with zones meeting target.
+    """Each lever mix's cost against its CO2, with zero on both axes so that differences keep
+    their true size.
 
-    ``table`` has one row per scenario with ``scenario``, ``cost_bn`` (cumulative system cost,
-    bn CNY2020), ``co2_mt`` (final-year CO2, Mt) and optionally ``zones_met`` and ``zones``.
+    With ``d_cost_bn`` and ``d_co2_cum_mt`` (from :func:`zonesim.report.compare.scenario_table`)
+    the figure shows the difference from the reference scenario (cumulative over the horizon),
+    with the 5th-95th percentile over seeds as error bars where given; otherwise ``cost_bn``
+    (cumulative system cost, bn CNY2020) against ``co2_mt`` (final-year CO2, Mt). Labels give
+    the zones meeting their targets (``zones_met_all`` or ``zones_met``, of ``zones``).
     """
-    fig, ax = plt.subplots(figsize=(7.5, 5.2))
-    for i, r in enumerate(table.itertuples()):
+    delta = {"d_cost_bn", "d_co2_cum_mt"} <= set(table.columns)
+    xcol, ycol = ("d_cost_bn", "d_co2_cum_mt") if delta else ("cost_bn", "co2_mt")
+    met = "zones_met_all" if "zones_met_all" in table else "zones_met" if "zones_met" in table else None
+    fig, ax = plt.subplots(figsize=(8.0, 5.6))
+    for i, r in enumerate(table.to_dict("records")):
+        xerr = yerr = None
+        if delta and f"{xcol}_p05" in r and not pd.isna(r.get(f"{xcol}_p05")):
+            xerr = [[r[xcol] - r[f"{xcol}_p05"]], [r[f"{xcol}_p95"] - r[xcol]]]
+            yerr = [[r[ycol] - r[f"{ycol}_p05"]], [r[f"{ycol}_p95"] - r[ycol]]]
+            ax.errorbar(r[xcol], r[ycol], xerr=xerr, yerr=yerr, fmt="none", ecolor="0.4", lw=0.8, zorder=2)
         ax.scatter(
-            r.cost_bn,
-            r.co2_mt,
+            r[xcol],
+            r[ycol],
             s=70,
             marker=MARKERS[i % len(MARKERS)],
             color=GREYS[i % 3],
             edgecolor="black",
             zorder=3,
-            label=r.scenario,
+            label=r["scenario"],
         )
-        note = f"{r.scenario}"
-        if hasattr(r, "zones_met"):
-            note += f"\n{int(r.zones_met)}/{int(r.zones)} zones meet" if hasattr(r, "zones") else ""
-        ax.annotate(note, (r.cost_bn, r.co2_mt), xytext=(6, 4), textcoords="offset points", fontsize=7)
-    ax.set_xlabel("cumulative system cost over the horizon, bn CNY2020")
-    ax.set_ylabel("CO2 emissions in the final year, Mt")
+        note = str(r["scenario"])
+        if met and "zones" in r:
+            note += f"\n{r[met]:.0f}/{int(r['zones'])} zones meet"
+        ax.annotate(note, (r[xcol], r[ycol]), xytext=(6, 4), textcoords="offset points", fontsize=7)
+    # zero on both axes: a 0.5 % difference must look like one
+    xs, ys = table[xcol].to_numpy(dtype=float), table[ycol].to_numpy(dtype=float)
+    for lim, vals, setter in ((ax.get_xlim(), xs, ax.set_xlim), (ax.get_ylim(), ys, ax.set_ylim)):
+        lo, hi = min(lim[0], 0.0, np.nanmin(vals)), max(lim[1], 0.0, np.nanmax(vals))
+        pad = 0.08 * (hi - lo or 1.0)
+        setter(lo - (pad if lo < 0 else 0), hi + (pad if hi > 0 else 0))
+    ax.axhline(0, color="black", lw=0.7)
+    ax.axvline(0, color="black", lw=0.7)
+    if delta:
+        ax.set_xlabel("cost difference from the reference, cumulative, bn CNY2020")
+        ax.set_ylabel("CO2 difference from the reference, cumulative, Mt")
+        title = "Cost against CO2 by lever mix, difference from the reference"
+    else:
+        ax.set_xlabel("cumulative system cost over the horizon, bn CNY2020")
+        ax.set_ylabel("CO2 emissions in the final year, Mt")
+        title = "Cost against CO2 by lever mix"
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="best")
     return _finish(
         fig,
-        "Cost against CO2 by lever mix",
-        _source(stamp, "cost = annualised capex, O&M, fuel, carbon, imports"),
+        title,
+        _source(stamp, "cost = annualised capex, O&M, fuel, carbon, imports; bars: 5th-95th pct over seeds"),
     )
+
+
+def scenarios_figure(
+    pathways: Mapping[str, pd.DataFrame | Sequence[pd.DataFrame] | Results],
+    variables: Sequence[str] = ("co2_t", "coal_tce", "energy_counted_total_tce"),
+    stamp: Mapping | None = None,
+) -> Figure:
+    """Scenarios side by side: one panel per variable, the total of all simulated cities per year,
+    one line per scenario (the mean over its runs, with the min-max band over seeds).
+
+    ``pathways`` maps a scenario name to its Results, its pathways table, or a list of pathways
+    tables (one per seed). The y axes start at 0 so that differences keep their true size.
+    """
+    labels = {
+        "co2_t": ("CO2 emissions, Mt", 1e-6),
+        "coal_tce": ("coal use, Mtce", 1e-6),
+        "energy_counted_total_tce": ("energy counted under the accounting rule, Mtce", 1e-6),
+        "energy_total_tce": ("total energy use, Mtce", 1e-6),
+        "cost_bn": ("system cost, bn CNY2020/yr", 1.0),
+        "gdp_bn": ("GDP, bn CNY2020", 1.0),
+    }
+    fig, axes = _grid(len(variables), ncol=len(variables), w=4.6, h=3.6)
+    for i, (name, data) in enumerate(pathways.items()):
+        runs = (
+            [data.pathways]
+            if isinstance(data, Results)
+            else [data]
+            if isinstance(data, pd.DataFrame)
+            else list(data)
+        )
+        for ax, var in zip(axes.flat, variables, strict=False):
+            label, scale = labels.get(var, (var, 1.0))
+            totals = pd.concat([r.groupby("year")[var].sum() for r in runs], axis=1) * scale
+            mean = totals.mean(axis=1)
+            if totals.shape[1] > 1:
+                ax.fill_between(
+                    mean.index, totals.min(axis=1), totals.max(axis=1), color=GREYS[i % 4], alpha=0.25, lw=0
+                )
+            ax.plot(
+                mean.index,
+                mean.to_numpy(),
+                color=GREYS[i % 4] if i < 4 else plt.get_cmap("cividis")((i - 4) / 8),
+                ls=LINESTYLES[i % len(LINESTYLES)],
+                marker=MARKERS[i % len(MARKERS)],
+                ms=3,
+                lw=1.2,
+                label=name,
+            )
+            ax.set_title(label, fontsize=9)
+            ax.set_xlabel("year", fontsize=8)
+            ax.set_ylim(bottom=0)
+            ax.grid(alpha=0.3)
+            ax.tick_params(labelsize=7)
+    handles, labs = axes.flat[0].get_legend_handles_labels()
+    ncol = min(len(labs), 6)
+    fig.legend(handles, labs, fontsize=7, loc="lower center", ncol=ncol, bbox_to_anchor=(0.5, 0.03))
+    _year_ticks(fig)
+    fig.suptitle("Scenarios compared: all simulated cities together", fontsize=11)
+    fig.text(0.01, 0.005, _source(stamp, "band: min-max over seeds"), fontsize=7, color="0.3")
+    rows = -(-len(labs) // ncol)
+    fig.tight_layout(rect=(0, 0.06 + 0.04 * rows, 1, 0.93))
+    return fig
 
 
 def marginal_cost_figure(
@@ -533,7 +698,9 @@ def marginal_cost_figure(
 
     ``plans`` is ``Results.plans`` (optionally concatenated with a ``scenario`` column); the
     columns ``marginal_<target>`` are shown as the mean over cities per year, with the maximum
-    as a marker. A zero marginal cost means the target does not bind.
+    as a marker. A zero marginal cost means the target does not bind. City-years with slack on
+    a target did not meet it (see :func:`priced`): their dual is the slack penalty, not a
+    price, and is left out.
     """
     cols = [c for c in plans.columns if c.startswith("marginal_")]
     if not cols:
@@ -546,8 +713,9 @@ def marginal_cost_figure(
     units = {"energy_intensity": "CNY/tce", "energy_total": "CNY/tce", "coal": "CNY/tce", "co2": "CNY/tCO2"}
     for ax, col in zip(axes.flat, cols, strict=False):
         target = col.removeprefix("marginal_")
+        price = p[col].where(priced(p, target))
         for i, g in enumerate(groups):
-            sub = p[p[group] == g].groupby("year")[col]
+            sub = price[p[group] == g].groupby(p["year"])
             mean, top = sub.mean(), sub.max()
             ax.plot(
                 mean.index,
@@ -566,8 +734,9 @@ def marginal_cost_figure(
     axes.flat[0].legend(fontsize=6)
     return _finish(
         fig,
-        "Marginal cost of the targets (dual values; mean over cities, bar = max)",
-        _source(stamp, "planner LP duals, constant 2020 CNY"),
+        "Marginal cost of the targets\n(LP duals: line = mean over cities, dash = maximum)",
+        _source(stamp, "planner LP duals, constant 2020 CNY; city-years with slack left out"),
+        top=0.86,
     )
 
 
@@ -636,8 +805,24 @@ def sensitivity_figure(indices: pd.DataFrame, output: str = "", stamp: Mapping |
 
     Sobol: columns ``parameter``, ``S1``, ``ST`` (optional ``S1_conf``, ``ST_conf``).
     Morris: columns ``parameter``, ``mu_star``, ``sigma`` (optional ``mu_star_conf``).
-    Parameters are sorted by total (ST) or mu_star.
+    The parameter column may also be ``input`` (as :func:`zonesim.batch.sensitivity` returns
+    it) or ``names`` (as SALib's ``to_df`` does); a table with an ``output`` column must be
+    filtered to one output, or ``output`` names the one to draw. Parameters are sorted by total
+    (ST) or mu_star.
     """
+    indices = indices.copy()
+    if "output" in indices.columns:
+        outputs = list(dict.fromkeys(indices["output"]))
+        if output and output in outputs:
+            indices = indices[indices["output"] == output]
+        elif len(outputs) > 1:
+            raise ValueError(f"indices hold several outputs {outputs}; pass output= one of them")
+        output = output or outputs[0]
+    for alias in ("input", "names"):
+        if "parameter" not in indices.columns and alias in indices.columns:
+            indices = indices.rename(columns={alias: "parameter"})
+    if "parameter" not in indices.columns and indices.index.name is None and indices.index.dtype == object:
+        indices = indices.rename_axis("parameter").reset_index()
     if {"S1", "ST"} <= set(indices.columns):
         pairs, method, xlabel = (
             [("ST", "total order ST"), ("S1", "first order S1")],
@@ -680,14 +865,37 @@ def sensitivity_figure(indices: pd.DataFrame, output: str = "", stamp: Mapping |
 
 
 # ---------------------------------------------------------------------------- 5. overview
+@functools.cache
+def province_outlines() -> np.ndarray | None:
+    """Province boundaries of China as one (n, 2) lon/lat array, rings separated by NaN rows.
+
+    From ``calibration/data/china_provinces.geojson`` (Natural Earth 1:50m admin-1, public
+    domain; see ``calibration/data/SOURCES-boundaries.md``); None when the file is missing.
+    """
+    import json
+
+    from zonesim.data import default_data_dir
+
+    path = default_data_dir() / "china_provinces.geojson"
+    if not path.exists():
+        return None
+    parts = []
+    for feature in json.loads(path.read_text(encoding="utf-8"))["features"]:
+        for polygon in feature["geometry"]["coordinates"]:
+            for ring in polygon:
+                parts += [np.asarray(ring, dtype=float), np.full((1, 2), np.nan)]
+    return np.vstack(parts) if parts else None
+
+
 def zone_map(
     table: pd.DataFrame | Results,
     value: str = "gap_pp",
     lang: str = "en",
     stamp: Mapping | None = None,
 ) -> Figure:
-    """A map-like overview: every city at its lat/lon, coloured by its zone's ``value`` (default the
-    2025 energy-intensity gap, pp); zones meeting their target drawn as open markers.
+    """The zones on a map of China's provinces: every city at its lat/lon, coloured by its zone's
+    ``value`` (default the energy-intensity gap, change minus target in pp: > 0 missed, <= 0
+    met, the headroom given in the key); zones meeting their target drawn as open markers.
 
     ``table`` is a per-zone table with ``zone_id`` and ``value`` (e.g. one scenario of
     :func:`zonesim.report.compare.comparison_table`) or a Results (its final-year gap is used).
@@ -695,14 +903,23 @@ def zone_map(
     lang = _use_lang(lang)
     if isinstance(table, Results):
         stamp = table.stamp
-        s = table.summary()
-        table = pd.DataFrame({"zone_id": s["zone"], "gap_pp": s["gap pp"]})
+        z = table.zones()
+        z = z[z["year"] == z["year"].max()]
+        table = pd.DataFrame(
+            {"zone_id": z["zone_id"], "gap_pp": z["intensity_change_pct"] - z["intensity_target_pct"]}
+        )
     cities = _metadata()[1]
     vals = table.set_index("zone_id")[value]
     c = cities[cities["zone_id"].isin(vals.index)].copy()
     c["v"] = c["zone_id"].map(vals)
-    fig, ax = plt.subplots(figsize=(12.0, 6.6))
-    vmax = max(float(c["v"].max()), 1.0)
+    from matplotlib.colors import TwoSlopeNorm
+
+    fig, ax = plt.subplots(figsize=(11.5, 7.6))
+    outlines = province_outlines()
+    if outlines is not None:
+        ax.plot(outlines[:, 0], outlines[:, 1], color="0.55", lw=0.5, zorder=1, label="province boundaries")
+    top = max(float(c["v"].abs().max()), 1.0)
+    norm = TwoSlopeNorm(vmin=-top, vcenter=0.0, vmax=top)
     rest = cities[~cities["zone_id"].isin(vals.index)]
     if len(rest):
         ax.scatter(
@@ -713,29 +930,12 @@ def zone_map(
     ax.set_ylim(cities["lat"].min() - pad, cities["lat"].max() + pad)
     met = c[c["v"] <= 0]
     miss = c[c["v"] > 0]
-    ax.scatter(
-        met["lon"],
-        met["lat"],
-        s=60,
-        facecolor="white",
-        edgecolor="black",
-        marker="o",
-        label="target met",
-        zorder=3,
-    )
-    sc = ax.scatter(
-        miss["lon"],
-        miss["lat"],
-        s=90,
-        c=miss["v"],
-        cmap="cividis_r",
-        vmin=0,
-        vmax=vmax,
-        edgecolor="black",
-        marker="s",
-        label="target missed",
-        zorder=3,
-    )
+    style = {"cmap": "PuOr_r", "norm": norm, "edgecolor": "black", "zorder": 3}
+    sc = ax.scatter(met["lon"], met["lat"], s=70, c=met["v"], marker="o", label="target met", **style)
+    if len(miss):
+        sc = ax.scatter(
+            miss["lon"], miss["lat"], s=100, c=miss["v"], marker="s", lw=1.6, label="target missed", **style
+        )
     names = zone_names(lang)
     for zone, g in c.groupby("zone_id"):
         ax.annotate(
@@ -749,20 +949,25 @@ def zone_map(
         if len(g) > 1:
             ax.plot(g["lon"], g["lat"], color="0.6", lw=0.6, zorder=1)
     cbar = fig.colorbar(sc, ax=ax)
-    cbar.set_label(f"{value.replace('_', ' ')} (2025 energy-intensity target gap, pp)", fontsize=8)
+    cbar.set_label("change minus target, pp (< 0: headroom, > 0: missed)", fontsize=8)
     ax.set_xlabel("longitude, °E")
     ax.set_ylabel("latitude, °N")
     ax.set_aspect(1 / np.cos(np.radians(35)))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="lower right")
     key = "\n".join(
-        f"{names.get(z, z).replace(chr(10), ' ')}" + (f": {vals[z]:.1f} pp" if vals[z] > 0 else ": met")
+        f"{names.get(z, z).replace(chr(10), ' ')}"
+        + (f": missed by {vals[z]:.1f} pp" if vals[z] > 0 else f": met, {-vals[z]:.1f} pp headroom")
         for z in sorted(vals.index)
     )
-    fig.text(0.70, 0.5, key, fontsize=6.5, va="center", ha="left")
+    fig.text(0.66, 0.5, key, fontsize=7, va="center", ha="left")
     return _finish(
         fig,
-        "Demonstration zones by location, coloured by 2025 target gap",
-        _source(stamp, "city coordinates: calibration/data/cities.csv; " + SOURCE_TARGETS),
-        right=0.70,
+        "Demonstration zones: energy-intensity change against the 2025 target",
+        _source(
+            stamp,
+            "city coordinates: calibration/data/cities.csv; province boundaries: Natural Earth "
+            "(public domain); " + SOURCE_TARGETS,
+        ),
+        right=0.66,
     )

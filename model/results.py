@@ -143,19 +143,11 @@ class Results:
         return df
 
     def to_iamc(self) -> pd.DataFrame:
-        """Pathways in the IAMC long format (model, scenario, region, variable, unit, year, value)."""
-        df = self.long()
-        return pd.DataFrame(
-            {
-                "model": f"zonesim {self.stamp.get('code_version', '')}".strip(),
-                "scenario": self.stamp.get("scenario", ""),
-                "region": df["city_id"],
-                "variable": df["variable"],
-                "unit": df["unit"],
-                "year": df["year"],
-                "value": df["value"],
-            }
-        )
+        """Pathways in the IAMC format (common-definitions names and units; cities, zones and
+        "All zones"); see :mod:`zonesim.iamc`."""
+        from zonesim import iamc
+
+        return iamc.to_iamc(self)
 
     # ------------------------------------------------------------------ output
     def write(
@@ -180,9 +172,12 @@ class Results:
             "plans": self.plans,
             "warnings": self.warnings,
         }
-        if iamc:
-            tables["iamc"] = self.to_iamc()
         written = []
+        if iamc:
+            from zonesim import iamc as iamc_format
+
+            written += iamc_format.write(self, out / "iamc.xlsx")
+            written += iamc_format.write(self, out / "iamc.csv")
         for name, df in tables.items():
             df = df.copy()
             df.attrs = {}
@@ -224,7 +219,7 @@ WARNING_COLUMNS = ["city_id", "year", "variable", "value", "clipped_to", "reason
 RUN_MANIFEST = "manifest.json"
 RUN_FILES = frozenset(
     {f"{t}.parquet" for t in ("pathways", "zones", "investments", "plans", "warnings", "iamc")}
-    | {"stamp.json", "pathways.png", RUN_MANIFEST}
+    | {"stamp.json", "pathways.png", RUN_MANIFEST, "iamc.xlsx", "iamc.csv", "iamc_meta.csv"}
 )
 """Names a run writes: a folder holding only these (and no manifest) is an earlier run's."""
 

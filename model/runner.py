@@ -7,13 +7,41 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from pydantic import ValidationError
 from tqdm import tqdm
 from zonesim import guards
 from zonesim.agents.params import AgentParams
 from zonesim.data import BaseYear, load
 from zonesim.model import PlanningError, TransitionModel
 from zonesim.results import WARNING_COLUMNS, Results, code_version, prepare_output
-from zonesim.scenario import Scenario, load_scenario
+from zonesim.scenario import Scenario, ScenarioError, _merge, load_scenario
+
+
+def with_overrides(scenario: Scenario | str | Path, **overrides: Any) -> Scenario:
+    """``scenario`` (a Scenario or a YAML path) with ``overrides`` deep-merged into its settings.
+
+    Mappings merge key by key, anything else replaces (``levers={"carbon_price": None}``
+    switches a lever off). A bad override is reported as an override, naming its field, not as
+    a line of the scenario file.
+    """
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    if not overrides:
+        return scenario
+    try:
+        return Scenario.model_validate(_merge(scenario.model_dump(), overrides))
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"]) or "(top level)"
+            if err["type"] == "extra_forbidden":
+                msg = "unknown field; check the spelling against the schema"
+            elif err["type"] == "missing":
+                msg = "required field is missing"
+            else:
+                msg = f"got {err.get('input')!r}: {err['msg']}"
+            lines.append(f"override of scenario '{scenario.name}': field '{field}': {msg}")
+        raise ScenarioError("\n".join(lines)) from None
 
 
 def run(
@@ -27,7 +55,9 @@ def run(
 ) -> Results:
     """Simulate ``scenario`` (a Scenario or a YAML path) to its horizon and return its tables.
 
-    ``overrides`` are merged into a scenario file's settings (e.g. ``seed=3``);
+    ``overrides`` are deep-merged into the scenario's settings, as :func:`load_scenario` does
+    (e.g. ``seed=3``, ``levers={"carbon_price": {"path": {2025: 100}}}`` keeps the scenario's
+    other levers, ``selection={"zones": ["Z04"]}`` keeps ``include_associated``);
     ``agent_params`` override behavioural parameters of ``agent_parameters.csv`` by name
     (e.g. ``{"aeei_pct": 1.5}``; calibration and uncertainty analysis use this). With ``out``
     the tables are also written there as Parquet; the folder is checked before the run starts
@@ -37,10 +67,7 @@ def run(
     listed in ``Results.warnings``; a value that cannot be reported raises
     :class:`~zonesim.guards.NumericsError` naming the settings in force.
     """
-    if not isinstance(scenario, Scenario):
-        scenario = load_scenario(scenario, **overrides)
-    elif overrides:
-        scenario = Scenario.model_validate({**scenario.model_dump(), **overrides})
+    scenario = with_overrides(scenario, **overrides)
     if out is not None:
         prepare_output(out)
     base = base if base is not None else load()

@@ -283,7 +283,74 @@ def test_sobol_and_morris_indices_and_prim(tmp_path):
     mo = mo[mo["output"] == "gap_pp"].set_index("input")
     assert np.isclose(mo.loc["a", "mu_star"], 4.0) and mo.loc["b", "mu_star"] < 0.2
 
-    res = discover(fake("monte_carlo", 400), share=1.0, threshold=0.9)
+    res = discover(fake("monte_carlo", 400), share=1.0, density=0.9)
     box = res["box"]
     assert list(box.index) == ["p:a"] and box.loc["p:a", "max"] <= 0.52
     assert res["stats"]["density"] >= 0.9
+
+
+def test_discover_takes_any_outcome_and_threshold(tmp_path):
+    """EMA-style scenario discovery: the user picks the outcome and the threshold of success."""
+    import numpy as np
+    from zonesim.batch.analysis import BatchData, success
+    from zonesim.batch.design import unit_sample
+    from zonesim.batch.experiment import Experiment
+
+    exp = Experiment.model_validate(
+        {
+            "name": "synthetic",
+            "base": "baseline.yaml",
+            "uncertain": {
+                "a": {"target": "agent.aeei_pct", "dist": "uniform", "bounds": [0, 1]},
+                "b": {"target": "agent.entry_rate", "dist": "uniform", "bounds": [0, 1]},
+            },
+            "design": {"method": "monte_carlo", "samples": 400, "seed": 1},
+        }
+    )
+    x = unit_sample(exp)
+    man = pd.DataFrame(
+        {
+            "run_id": [f"r{i}" for i in range(len(x))],
+            "mix": "m",
+            "cell": 0,
+            "point": range(len(x)),
+            "replication": 0,
+            "seed": 1,
+            "status": "done",
+            "p:a": x[:, 0],
+            "p:b": x[:, 1],
+        }
+    )
+    co2 = 4 * x[:, 0] + 0.1 * x[:, 1]  # succeeds (<= 1) roughly where a <= 0.24
+    metrics = man.drop(columns="status").assign(level="all", region="all", co2_cum_t=co2, met=1.0)
+    data = BatchData(path=tmp_path, experiment=exp, manifest=man, metrics=metrics)
+    pts = success(data, "all", outcome="co2_cum_t", threshold=1.0, op="<=")
+    np.testing.assert_array_equal(pts["success_share"].to_numpy(), (co2 <= 1.0).astype(float))
+    res = discover(data, outcome="co2_cum_t", threshold=1.0, op="<=", share=1.0, density=0.9)
+    assert list(res["box"].index) == ["p:a"] and res["box"].loc["p:a", "max"] <= 0.27
+    assert "co2_cum_t <= 1" in res["message"]
+    high = discover(data, outcome="co2_cum_t", threshold=3.0, op=">=", share=1.0, density=0.9)
+    assert high["box"].loc["p:a", "min"] >= 0.7
+    with pytest.raises(ValueError, match="needs a threshold"):
+        discover(data, outcome="co2_cum_t")
+    with pytest.raises(ValueError, match="unknown outcome"):
+        discover(data, outcome="co2_typo", threshold=1.0)
+
+
+def test_shipped_screening_outputs_have_nonzero_effects(tmp_path):
+    """The screening experiment as shipped (two Morris trajectories instead of ten): every output
+    it names for the indices moves, so its Morris indices are not all zero."""
+    import yaml
+
+    spec = yaml.safe_load((ROOT / "experiments/screening.yaml").read_text())
+    spec["base"] = str(ROOT / "scenarios/baseline.yaml")
+    spec["design"]["samples"] = 2
+    spec["settings"]["horizon"] = {"start_year": 2020, "end_year": 2022}
+    exp = tmp_path / "screening.yaml"
+    exp.write_text(yaml.safe_dump(spec))
+    summary = run(exp, tmp_path / "store", workers=2, progress=False)
+    assert summary.failed == 0
+    idx = sensitivity(load(tmp_path / "store", tables=()))
+    assert set(idx["output"]) == set(spec["outputs"]["sensitivity"])
+    top = idx.groupby("output")["mu_star"].max()
+    assert (top > 0).all(), top

@@ -11,7 +11,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 from conftest import SCENARIOS  # noqa: E402
 from zonesim import plot  # noqa: E402
-from zonesim.report.compare import comparison_table, scenario_table  # noqa: E402
+from zonesim.report.compare import comparison_table, run_table, scenario_table  # noqa: E402
 from zonesim.runner import run  # noqa: E402
 from zonesim.scenario import load_scenario  # noqa: E402
 
@@ -169,16 +169,63 @@ def test_gap_heatmap_and_cost_scatter(runs):
     assert [t.get_text() for t in ax.get_xticklabels()] == ["baseline", "combined"]
     cells = [t.get_text() for t in ax.texts]
     assert len(cells) == 4
-    expected = ["met" if g <= 0 else f"{g:.1f}" for g in comp.sort_values(["zone_id", "scenario"])["gap_pp"]]
+    # signed: headroom (< 0) is shown, not clipped to "met"
+    expected = [f"{g:+.1f}" for g in comp.sort_values(["zone_id", "scenario"])["gap_pp"]]
     assert cells == expected
-    table = scenario_table(comp)
+    assert any(g < 0 for g in comp["gap_pp"])  # this case has headroom to show
+    table = scenario_table(run_table(comp))
     fig = plot.cost_co2_figure(table)
     ax = fig.axes[0]
-    offsets = np.vstack([c.get_offsets() for c in ax.collections])
-    np.testing.assert_allclose(offsets[:, 0], table["cost_bn"])
-    np.testing.assert_allclose(offsets[:, 1], table["co2_mt"])
+    offsets = np.vstack([c.get_offsets() for c in ax.collections if len(c.get_offsets())])
+    np.testing.assert_allclose(offsets[:, 0], table["d_cost_bn"])
+    np.testing.assert_allclose(offsets[:, 1], table["d_co2_cum_mt"])
     assert "bn CNY2020" in ax.get_xlabel() and "Mt" in ax.get_ylabel()
     assert "zones meet" in _texts(fig)
+    # zero on both axes: differences keep their true size
+    assert ax.get_xlim()[0] <= 0 <= ax.get_xlim()[1] and ax.get_ylim()[0] <= 0 <= ax.get_ylim()[1]
+
+
+def test_scenarios_figure_compares_pathways_from_zero(runs):
+    fig = plot.scenarios_figure({n: r for n, r in runs.items()})
+    axes = _visible(fig)
+    assert len(axes) == 3
+    ax = axes[0]
+    assert [ln.get_label() for ln in ax.lines] == ["baseline", "combined"]
+    total = runs["combined"].pathways.groupby("year")["co2_t"].sum() / 1e6
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), total)
+    assert ax.get_ylim()[0] == 0
+
+
+def test_sensitivity_figure_takes_batch_sensitivity_output():
+    idx = pd.DataFrame(
+        {
+            "mix": "baseline",
+            "cell": 0,
+            "output": ["co2_cum_t"] * 2 + ["cost_cum_bn"] * 2,
+            "input": ["aeei", "pv_capex"] * 2,
+            "mu": [1.0, 2.0, 3.0, 4.0],
+            "mu_star": [1.0, 2.0, 3.0, 4.0],
+            "mu_star_conf": [0.1] * 4,
+            "sigma": [0.5] * 4,
+        }
+    )
+    fig = plot.sensitivity_figure(idx, output="co2_cum_t")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["aeei", "pv_capex"]
+    assert "co2_cum_t" in fig._suptitle.get_text()
+    with pytest.raises(ValueError, match="several outputs"):
+        plot.sensitivity_figure(idx)
+
+
+def test_indicators_figure_stays_legible_with_many_zones(runs):
+    z = runs["baseline"].zones()
+    z = z[z["zone_id"] == "Z04"]
+    many = pd.concat([z.assign(zone_id=f"Z{k:02d}") for k in range(1, 21)], ignore_index=True)  # 20 zones
+    fig = plot.indicators_figure(many)
+    ax = _visible(fig)[0]
+    labels = [ln.get_label() for ln in ax.lines]
+    assert "median zone" in labels
+    assert not [lab for lab in labels if lab.startswith("Z")]  # no 20-entry legend of grey lines
 
 
 def test_marginal_cost_figure(runs):
@@ -189,7 +236,10 @@ def test_marginal_cost_figure(runs):
     assert len(axes) == len(targets) >= 1
     ax = axes[0]
     line = ax.lines[-1]
-    mean = plans[plans["scenario"] == "combined"].groupby("year")[f"marginal_{targets[0]}"].mean()
+    # the mean over the city-years where the dual is a price (target met, below the slack penalty)
+    combined = plans[plans["scenario"] == "combined"]
+    col = f"marginal_{targets[0]}"
+    mean = combined[col].where(plot.priced(combined, targets[0])).groupby(combined["year"]).mean()
     np.testing.assert_allclose(line.get_ydata(), mean)
     assert "CNY/" in ax.get_ylabel()
     with pytest.raises(ValueError):
@@ -236,7 +286,6 @@ def test_zone_map_places_cities_by_coordinates(runs, base):
     res = runs["baseline"]
     fig = plot.zone_map(res, lang="both")
     ax = fig.axes[0]
-    summary = res.summary()
     sim = base.cities[base.cities["zone_id"].isin(["Z04", "Z07"])]
     met_or_missed = np.vstack([c.get_offsets() for c in ax.collections[1:] if len(c.get_offsets())])
     assert len(met_or_missed) == len(sim)
@@ -248,10 +297,16 @@ def test_zone_map_places_cities_by_coordinates(runs, base):
     assert "longitude" in ax.get_xlabel() and "latitude" in ax.get_ylabel()
     assert {t.get_text() for t in ax.texts} == {"Z04", "Z07"}  # zone ids on the map, names in the key
     assert any("Z04 Tangshan 河北唐山" in t.get_text() for t in fig.texts)
-    missed = summary[summary["gap pp"] > 0]
-    assert len(ax.collections[2].get_offsets()) == len(
-        base.cities[base.cities["zone_id"].isin(missed["zone"])]
-    )
+    z = res.zones()
+    z = z[z["year"] == z["year"].max()]
+    missed = z[z["intensity_change_pct"] > z["intensity_target_pct"]]
+    n_missed = len(base.cities[base.cities["zone_id"].isin(missed["zone_id"])])
+    met = ax.collections[1].get_offsets()
+    assert len(met) == len(sim) - n_missed
+    # province outlines from the shipped Natural Earth file, drawn under the cities
+    outline = next(ln for ln in ax.lines if ln.get_label() == "province boundaries")
+    x = np.asarray(outline.get_xdata(), dtype=float)
+    assert np.isnan(x).sum() >= 31 and np.nanmin(x) > 73 and np.nanmax(x) < 136
 
 
 def test_every_figure_has_title_and_source(runs):

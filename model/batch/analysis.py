@@ -156,10 +156,15 @@ def compare(
 
 
 # -------------------------------------------------------------------- sensitivity
-def _unit_x(exp: Experiment) -> np.ndarray:
-    from zonesim.batch.design import unit_sample
+def salib_problem(exp: Experiment) -> dict[str, Any]:
+    """The SALib problem of the experiment's uncertain inputs, in their own units.
 
-    return unit_sample(exp)
+    ``bounds`` are each input's range: its bounds, or for an unbounded distribution the
+    0.1 %-99.9 % quantiles it is sampled within.
+    """
+    names = list(exp.uncertain)
+    bounds = [[float(u.ppf(0.0)), float(u.ppf(1.0))] for u in exp.uncertain.values()]
+    return {"num_vars": len(names), "names": names, "bounds": bounds}
 
 
 def sensitivity(
@@ -169,20 +174,27 @@ def sensitivity(
 
     Outputs are metrics of ``level``/``region`` (default all zones together), averaged over
     replications at each design point. Returns a tidy table: mix, cell, output, input, and
-    the indices (Sobol: S1, S1_conf, ST, ST_conf; Morris: mu, mu_star, mu_star_conf, sigma).
-    Inputs are in quantile space (Morris effects per unit quantile).
+    the indices as SALib names them (Sobol: S1, S1_conf, ST, ST_conf; Morris: mu, mu_star,
+    mu_star_conf, sigma). SALib's conventions hold: the problem is given in the inputs' own
+    units (:func:`salib_problem`) with the design matrix in those units, so Morris elementary
+    effects are changes of the output (in its units) per step of Delta = levels / (2 (levels -
+    1)) of each input's range, inputs with a non-uniform distribution stepping through its
+    quantiles, as SALib's ``dists`` do.
     """
     from SALib.analyze import morris, sobol
-    from zonesim.batch.design import unit_problem
+    from zonesim.batch.design import unit_sample, values_of
 
     exp = data.experiment
     method = exp.design.method
     if method not in ("morris", "sobol"):
         raise ValueError(f"experiment {exp.name!r} has design {method!r}; indices need 'morris' or 'sobol'")
     outputs = outputs or list(exp.outputs.sensitivity)
-    problem = unit_problem(exp)
-    x = _unit_x(exp)
+    problem = salib_problem(exp)
+    x = values_of(exp, unit_sample(exp))
     m = data.metrics[(data.metrics["level"] == level) & (data.metrics["region"] == region)]
+    unknown = [o for o in outputs if o not in m.columns]
+    if unknown:
+        raise ValueError(f"unknown output(s) {unknown}; metrics: {sorted(m.columns)}")
     rows = []
     for (mix, cell), g in m.groupby(["mix", "cell"]):
         y_all = g.groupby("point")[outputs].mean().reindex(range(len(x)))
@@ -216,39 +228,79 @@ def sensitivity(
 
 
 # --------------------------------------------------------------- scenario discovery
-def success(data: BatchData, level: str | None = None) -> pd.DataFrame:
-    """Per design point: its inputs and the share of replications in which the targets are met.
+OPS = {"<=": np.less_equal, "<": np.less, ">=": np.greater_equal, ">": np.greater}
 
-    ``level``: ``all`` (all zones together), ``zone`` (every zone) or ``city`` (every city).
+
+def success(
+    data: BatchData,
+    level: str | None = None,
+    outcome: str = "met",
+    threshold: float | None = None,
+    op: str | None = None,
+    region: str | None = None,
+) -> pd.DataFrame:
+    """Per design point: its inputs and the share of replications that succeed.
+
+    A run succeeds when ``outcome`` (a metric, e.g. ``co2_cum_t``) compares to ``threshold`` by
+    ``op`` (``<=``, ``<``, ``>=``, ``>``) in every region of ``level`` (``all``: all zones
+    together; ``zone``: every zone; ``city``: every city), or only in ``region`` if given. The
+    default outcome ``met`` (targets met) succeeds when it is 1.
     """
     level = level or data.experiment.outputs.discovery.level
+    if outcome == "met":
+        threshold = 1.0 if threshold is None else threshold
+        op = op or ">="
+    if threshold is None:
+        raise ValueError(f"outcome {outcome!r} needs a threshold (e.g. threshold=1.5e9, op='<=')")
+    op = op or "<="
+    if op not in OPS:
+        raise ValueError(f"op {op!r}: expected one of {list(OPS)}")
     m = data.metrics[data.metrics["level"] == level]
-    per_run = m.groupby("run_id")["met"].min().rename("met")  # every region met
+    if region is not None:
+        m = m[m["region"] == region]
+    if outcome not in m.columns:
+        raise ValueError(
+            f"unknown outcome {outcome!r}; metrics: {sorted(c for c in m.columns if c not in KEYS)}"
+        )
+    ok = OPS[op](m[outcome].astype(float).to_numpy(), threshold)
+    per_run = pd.Series(ok, index=m.index).groupby(m["run_id"]).all().rename("success")
     runs = data.manifest[data.manifest["status"] == "done"].set_index("run_id")
     runs = runs.join(per_run, how="inner")
     inputs = [c for c in runs.columns if c.startswith("p:")]
-    share = runs.groupby(["mix", "cell", "point"])["met"].mean().rename("met_share")
+    share = runs.groupby(["mix", "cell", "point"])["success"].mean().rename("success_share")
     x = runs.groupby(["mix", "cell", "point"])[inputs].first()
-    return x.join(share).reset_index()
+    out = x.join(share).reset_index()
+    if outcome == "met":
+        out["met_share"] = out["success_share"]
+    return out
 
 
 def discover(
-    data: BatchData, share: float | None = None, threshold: float | None = None, level: str | None = None
+    data: BatchData,
+    outcome: str = "met",
+    threshold: float | None = None,
+    op: str | None = None,
+    share: float | None = None,
+    density: float | None = None,
+    level: str | None = None,
+    region: str | None = None,
 ) -> dict[str, Any]:
-    """PRIM (ema_workbench) on lever and uncertainty space: where do the targets hold?
+    """PRIM (ema_workbench) on lever and uncertainty space: where does an outcome succeed?
 
-    A design point "reaches the targets" when they are met in at least ``share`` of its
-    replications. Returns ``points`` (inputs, met_share, reached), ``box`` (min/max of each
-    restricted input; mix as the set of mixes), ``stats`` (coverage, density, mass, res_dim)
-    and ``trajectory`` (the peeling trajectory).
+    As in the EMA Workbench, the user chooses the outcome and its threshold: a run succeeds
+    when ``outcome`` ``op`` ``threshold`` holds (e.g. ``outcome="co2_cum_t", threshold=1.5e9,
+    op="<="``; default: the targets are met), see :func:`success`. A design point counts as a
+    case of interest when at least ``share`` of its replications succeed. ``density`` is PRIM's
+    density threshold (``Prim(..., threshold=)`` in ema_workbench; default from the experiment).
+    Returns ``points`` (inputs, success_share, reached), ``box`` (min/max of each restricted
+    input; mix as the set of mixes), ``stats`` (coverage, density, mass, res_dim) and
+    ``trajectory`` (the peeling trajectory).
     """
-    from ema_workbench.analysis import prim
-
     cfg = data.experiment.outputs.discovery
     share = cfg.share if share is None else share
-    threshold = cfg.threshold if threshold is None else threshold
-    pts = success(data, level)
-    pts["reached"] = pts["met_share"] >= share
+    density = cfg.threshold if density is None else density
+    pts = success(data, level, outcome=outcome, threshold=threshold, op=op, region=region)
+    pts["reached"] = pts["success_share"] >= share
     x = pts[[c for c in pts.columns if c.startswith("p:")]].copy()
     if pts["mix"].nunique() > 1:
         x["mix"] = pd.Categorical(pts["mix"])
@@ -256,19 +308,21 @@ def discover(
         if c != "mix" and not pd.api.types.is_numeric_dtype(x[c]):
             x[c] = pd.Categorical(x[c].map(lambda v: json.dumps(v) if not isinstance(v, str) else v))
     x = x[[c for c in x.columns if x[c].nunique() > 1]]
-    out: dict[str, Any] = {"points": pts, "share": share}
+    what = "the targets are met" if outcome == "met" else f"{outcome} {op or '<='} {threshold:g}"
+    out: dict[str, Any] = {"points": pts, "share": share, "outcome": what}
     y = pts["reached"].to_numpy()
     if x.shape[1] == 0 or y.all() or not y.any():
         out.update(
             box=None,
             stats=None,
             trajectory=None,
-            message=f"{int(y.sum())} of {len(y)} points reach the targets; nothing for PRIM to separate",
+            message=f"{int(y.sum())} of {len(y)} points where {what}; nothing for PRIM to separate",
         )
         return out
+    prim = _quiet_prim()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        p = prim.Prim(x.reset_index(drop=True), y, threshold=threshold)
+        p = prim.Prim(x.reset_index(drop=True), y, threshold=density)
         box = p.find_box()
     lims = box.box_lims[box._cur_box]
     init = box.box_lims[0]
@@ -277,7 +331,19 @@ def discover(
     out["stats"] = box.peeling_trajectory.iloc[box._cur_box].to_dict()
     out["trajectory"] = box.peeling_trajectory
     out["message"] = (
-        f"{int(y.sum())} of {len(y)} points reach the targets in >= {share:.0%} of replications; "
+        f"{int(y.sum())} of {len(y)} points where {what} in >= {share:.0%} of replications; "
         f"box: coverage {out['stats']['coverage']:.2f}, density {out['stats']['density']:.2f}"
     )
     return out
+
+
+def _quiet_prim():
+    """ema_workbench's prim module, imported without its import-time warnings and INFO logging."""
+    import logging
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from ema_workbench.analysis import prim
+    for name in ("EMA", "ema_workbench"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    return prim

@@ -6,8 +6,14 @@ import pandas as pd
 from zonesim.data.load import BaseYear
 
 
+def _short(name: str) -> str:
+    """An English city name without its bracketed note (``Jilin (city)`` -> ``Jilin``)."""
+    return str(name).split(" (")[0]
+
+
 def zone_summary(base: BaseYear, year: int = 2020) -> pd.DataFrame:
-    """Cities, GDP, energy, coal share, CO2, coal/wind/solar GW and target per zone."""
+    """Per zone: member cities (English names), GDP, energy, coal share, CO2, coal/wind/solar GW,
+    and the energy-intensity target."""
     cities = base.cities[base.cities["zone_id"].notna()]
     hist = base.city_history
     hist = hist[hist["year"] == year].pivot_table(index="city_id", columns="variable", values="value")
@@ -24,6 +30,7 @@ def zone_summary(base: BaseYear, year: int = 2020) -> pd.DataFrame:
             {
                 "zone": zone_id,
                 "name": base.zones.set_index("zone_id").loc[zone_id, "name_en"],
+                "members": ", ".join(members["name_en"].map(_short)),
                 "cities": len(ids),
                 "GDP bn": round(gdp, 0),
                 "energy Mtce": round(h["energy_total"].sum() / 1e6, 1),

@@ -22,7 +22,10 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     if not args.scenarios and not args.store:
         raise ValueError("give scenario files and/or --store DIR")
     report = compare(args.scenarios, out=args.out, store=args.store, overrides=overrides, lang=args.lang)
-    print(report.tables["scenarios"].round(2).to_string(index=False))
+    import pandas as pd
+
+    with pd.option_context("display.width", 250, "display.max_columns", 20, "display.max_colwidth", 40):
+        print(report.tables["summary"].to_string(index=False))
     return 0
 
 
@@ -34,7 +37,11 @@ def register(subparsers) -> None:
     )
     p.add_argument("scenarios", nargs="*", help="scenario YAML files (the first is the reference)")
     p.add_argument("--out", required=True, help="report folder (runs are cached in OUT/runs/)")
-    p.add_argument("--store", help="also compare the runs stored under this folder (folders with stamp.json)")
+    p.add_argument(
+        "--store",
+        help="also compare the runs of this folder: a `zonesim batch` store (every seed: the report shows "
+        "the spread over seeds) or folders of single runs (with stamp.json)",
+    )
     p.add_argument("--zones", nargs="+", help="restrict every scenario to these zone ids (e.g. Z04 Z07)")
     p.add_argument("--end-year", type=int, help="override the horizon's last year")
     p.add_argument("--n-days", type=int, help="override the planner's representative days")
