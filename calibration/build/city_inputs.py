@@ -43,7 +43,9 @@ ENERGY_FUELS = tuple(_IPCC.loc[~_IPCC["byproduct"], "fuel"])
 # sector is transformation (the planner's).
 _MAP = source("ceads_sector_map")
 POWER_SECTOR = str(_MAP.loc[_MAP["sector"] == "power", "ceads_sector"].iloc[0])
-SECTOR_MAP = dict(_MAP.loc[_MAP["sector"] != "power"].itertuples(index=False, name=None))
+SECTOR_MAP = dict(
+    _MAP.loc[_MAP["sector"] != "power", ["ceads_sector", "sector"]].itertuples(index=False, name=None)
+)
 INDUSTRIAL = SECTORS[:5]  # the sectors of the secondary industry (primary value added in other_industry)
 
 _INT = source("sector_intensity")

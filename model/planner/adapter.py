@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -40,24 +41,39 @@ from zonesim.planner.inputs import (
     Storage,
     TechName,
 )
+from zonesim.units import HOURS_PER_YEAR, KILO, MEGA, MILLI
 
 BASE_YEAR = 2020
 PROGRAMME_HORIZON = 2030  # efficiency_programmes.potential_share is "by 2030"
-K = 1e-3  # CNY/unit -> bnCNY per planner unit (see module docstring)
 
-GEN_KIND = {
-    "coal": "fossil",
-    "gas": "fossil",
-    "other": "fossil",
-    "hydro": "hydro",
-    "nuclear": "firm",
-    "biomass": "firm",
-    "wind": "vre",
-    "solar": "vre",
-}
-RENEWABLE = {"hydro", "biomass", "wind", "solar"}
-BUILDABLE_WITHOUT_POTENTIAL = {"coal", "gas"}
-STORAGE = {"battery_2h": ("battery", 2.0), "battery_4h": ("battery", 4.0)}
+
+@dataclass(frozen=True)
+class TechClasses:
+    """The technology taxonomy of ``tech_classes.csv`` (generators in the planner's order)."""
+
+    gen_kind: dict[str, str]
+    renewable: frozenset[str]
+    buildable_without_potential: frozenset[str]  # generators built up to a build rate only
+    storage: dict[str, tuple[str, float]]  # fixed-duration storage: name -> (cost tech, hours)
+
+    @classmethod
+    def from_table(cls, tc: pd.DataFrame) -> TechClasses:
+        gen = tc[tc["role"] == "generator"]
+        fixed = tc[(tc["role"] == "storage") & tc["duration_h"].notna()]
+        return cls(
+            gen_kind=dict(zip(gen["tech"], gen["kind"], strict=True)),
+            renewable=frozenset(gen.loc[gen["renewable"], "tech"]),
+            buildable_without_potential=frozenset(gen.loc[gen["buildable_without_potential"], "tech"]),
+            storage={
+                t: (c, float(h))
+                for t, c, h in zip(fixed["tech"], fixed["cost_tech"], fixed["duration_h"], strict=True)
+            },
+        )
+
+    def rank(self, tech: str) -> int:
+        """Position of a generator in the planner's order (others last)."""
+        order = list(self.gen_kind)
+        return order.index(tech) if tech in order else len(order)
 
 
 def crf(rate: float, lifetime: float) -> float:
@@ -92,6 +108,7 @@ class _Lookup:
         self.units = {c: g for c, g in base.power_units.groupby("city_id")}
         self.potentials = {c: g for c, g in base.potentials.groupby("city_id")}
         self.fossil = {}
+        self.classes = TechClasses.from_table(base.tech_classes)
 
 
 _LOOKUPS: dict[tuple[int, str], _Lookup] = {}
@@ -164,15 +181,15 @@ def planner_parameters(base) -> PlannerParameters:
         discount_rate=p("discount_rate"),
         reserve_margin=p("reserve_margin"),
         peak_pu=1.0,  # replaced per province in planner_input
-        slack_penalty_energy=p("slack_penalty_energy") * K,
-        slack_penalty_co2=p("slack_penalty_co2") * K,
-        slack_penalty_reserve=p("slack_penalty_reserve") * K,
-        lost_load_penalty=p("lost_load_penalty") * K,
+        slack_penalty_energy=p("slack_penalty_energy") * MILLI,
+        slack_penalty_co2=p("slack_penalty_co2") * MILLI,
+        slack_penalty_reserve=p("slack_penalty_reserve") * MILLI,
+        lost_load_penalty=p("lost_load_penalty") * MILLI,
         budget_overrun_penalty=p("budget_overrun_penalty"),
         coal_flex_min_load=p("coal_flex_min_load"),
-        coal_flex_capex=tech_value(base, "coal_flex_retrofit", "capex_power", BASE_YEAR) * K,
+        coal_flex_capex=tech_value(base, "coal_flex_retrofit", "capex_power", BASE_YEAR) * MILLI,
         coal_flex_capex_annual=tech_value(base, "coal_flex_retrofit", "capex_power", BASE_YEAR)
-        * K
+        * MILLI
         * crf(p("discount_rate"), tech_value(base, "coal_flex_retrofit", "lifetime", BASE_YEAR)),
         electrification_twh_per_mtce=p("electrification_mwh_per_tce"),
     )
@@ -221,7 +238,7 @@ def planner_input(
     lk = lookup(base)
     units = lk.units.get(city_id, base.power_units.iloc[:0])
     fleet_mw = units.groupby("tech")["capacity_mw"].sum()
-    existing = {t: float(v) / 1e3 for t, v in fleet_mw.items()}
+    existing = {t: float(v) / KILO for t, v in fleet_mw.items()}
     base_fleet = dict(existing)
     if existing_gw is not None:
         existing.update({t: float(v) for t, v in existing_gw.items()})
@@ -229,36 +246,36 @@ def planner_input(
     used = potentials_used_gw or {}
     potentials = {
         (TechName(row.tech), LandClass(row.land_class)): max(
-            row.potential_mw / 1e3 - used.get((row.tech, row.land_class), 0.0), 0.0
+            row.potential_mw / KILO - used.get((row.tech, row.land_class), 0.0), 0.0
         )
         for row in pots.itertuples()
     }
     pot_techs = {t for t, _ in potentials}
-    peak_gw = peak_pu * outlook.electricity_twh[0] * 1e3 / 8760.0
+    peak_gw = peak_pu * outlook.electricity_twh[0] * KILO / HOURS_PER_YEAR
 
     def heat_rate(tech: str) -> float:
         rows = units[(units["tech"] == tech) & units["heat_rate_gce_per_kwh"].notna()]
         if not rows.empty and rows["capacity_mw"].sum() > 0:
             w = rows["capacity_mw"].to_numpy(float)
-            return float(np.average(rows["heat_rate_gce_per_kwh"].to_numpy(float), weights=w)) / 1e3
+            return float(np.average(rows["heat_rate_gce_per_kwh"].to_numpy(float), weights=w)) / KILO
         source = tech if tech in ("coal", "gas") else "coal"
-        return tech_value(base, source, "heat_rate", y0) / 1e3
+        return tech_value(base, source, "heat_rate", y0) / KILO
 
     def costs(tech: str) -> dict:
-        capex = tech_value(base, tech, "capex_power", y0, 0.0) * K
-        life = tech_value(base, tech, "lifetime", y0, 30.0)
-        return dict(
-            capex=capex, capex_annual=capex * crf(r, life), fom=tech_value(base, tech, "fom", y0, 0.0) * K
-        )
+        capex = tech_value(base, tech, "capex_power", y0, 0.0) * MILLI
+        # without capex (existing fleet only) no lifetime is needed; with one, technologies.csv gives it
+        annual = capex * crf(r, tech_value(base, tech, "lifetime", y0)) if capex else 0.0
+        return dict(capex=capex, capex_annual=annual, fom=tech_value(base, tech, "fom", y0, 0.0) * MILLI)
 
     gens = []
-    techs = sorted(set(existing) | pot_techs | BUILDABLE_WITHOUT_POTENTIAL, key=_tech_order)
+    tc = lk.classes
+    techs = sorted(set(existing) | pot_techs | tc.buildable_without_potential, key=tc.rank)
     for t in techs:
-        if t not in GEN_KIND:
+        if t not in tc.gen_kind:
             continue
-        kind = GEN_KIND[t]
-        buildable = (t in BUILDABLE_WITHOUT_POTENTIAL) or (t in pot_techs and kind != "hydro")
-        limit = _build_limit(p, t, potentials, peak_gw)
+        kind = tc.gen_kind[t]
+        buildable = (t in tc.buildable_without_potential) or (t in pot_techs and kind != "hydro")
+        limit = _build_limit(p, t, potentials, peak_gw, tc)
         fuel = Carrier("gas" if t == "gas" else "coal") if kind == "fossil" else None
         gens.append(
             Generator(
@@ -274,12 +291,12 @@ def planner_input(
                 min_load=p("coal_min_load") if t == "coal" else 0.0,
                 buildable=buildable,
                 build_limit_gw=limit if buildable else math.inf,
-                renewable=t in RENEWABLE,
+                renewable=t in tc.renewable,
                 **costs(t),
             )
         )
     stores = []
-    for name, (tech, hours) in STORAGE.items():
+    for name, (tech, hours) in tc.storage.items():
         stores.append(
             _storage(
                 base,
@@ -295,7 +312,7 @@ def planner_input(
         )
     ph_pot = any(t == "pumped_hydro" for t, _ in potentials)
     if ph_pot or existing.get("pumped_hydro", 0.0) > 0:
-        limit = _build_limit(p, "pumped_hydro", potentials, peak_gw)
+        limit = _build_limit(p, "pumped_hydro", potentials, peak_gw, tc)
         stores.append(
             _storage(
                 base,
@@ -328,14 +345,9 @@ def planner_input(
     )
 
 
-def _tech_order(t: str) -> int:
-    order = ["coal", "gas", "other", "nuclear", "biomass", "hydro", "wind", "solar"]
-    return order.index(t) if t in order else len(order)
-
-
-def _build_limit(p, tech: str, potentials: Mapping, peak_gw: float) -> float:
+def _build_limit(p, tech: str, potentials: Mapping, peak_gw: float, tc: TechClasses) -> float:
     """Most new capacity per year, GW/yr (see planner_parameters.csv)."""
-    if tech in BUILDABLE_WITHOUT_POTENTIAL:
+    if tech in tc.buildable_without_potential:
         return p("build_rate_thermal_gw")
     pot = sum(v for (t, _), v in potentials.items() if t == tech)
     return p("build_rate_share_of_potential") * pot
@@ -347,8 +359,8 @@ def _storage(base, name, tech, hours, y0, r, existing, buildable, limit) -> Stor
 
     capex = (
         tech_value(base, tech, "capex_power", y0) + hours * tech_value(base, tech, "capex_energy", y0, 0.0)
-    ) * K
-    life = tech_value(base, tech, "lifetime", y0, 20.0)
+    ) * MILLI
+    life = tech_value(base, tech, "lifetime", y0)
     return Storage(
         name=TechName(name),
         existing_gw=existing,
@@ -356,7 +368,7 @@ def _storage(base, name, tech, hours, y0, r, existing, buildable, limit) -> Stor
         efficiency=tech_value(base, tech, "efficiency", y0),
         capex=capex,
         capex_annual=capex * crf(r, life),
-        fom=tech_value(base, tech, "fom", y0, 0.0) * K,
+        fom=tech_value(base, tech, "fom", y0, 0.0) * MILLI,
         capacity_credit=p(f"capacity_credit_{name}"),
         buildable=buildable,
         build_limit_gw=limit,
@@ -379,7 +391,7 @@ def _sector_fossil_uncached(base, city_id: str) -> pd.DataFrame:
         ind.pivot_table(index="sector", columns="variable", values="value", aggfunc="sum")
         .reindex(columns=list(FOSSIL_CARRIERS))
         .fillna(0)
-        / 1e6
+        / MEGA
     )
 
 
@@ -403,7 +415,7 @@ def _programmes(base, city_id, years, outlook: CityOutlook, levels) -> tuple[Pro
                 name=name,
                 kind=row.programme,
                 potential_mtce=tuple(full * f for f in ramp),
-                cost=row.cost * K,
+                cost=row.cost * MILLI,
                 carrier_shares={Carrier(c): float(v / total) for c, v in by_carrier.items() if v > 0},
                 existing_mtce=float(levels.get(name, 0.0)),
             )
@@ -422,7 +434,7 @@ def _market(base, prov: str, years, peak_gw: float, surplus_gw: float) -> Market
     for c in FOSSIL_CARRIERS:
         s = price_series(base, c, prov, years)
         if s is not None:
-            fuel[Carrier(c)] = tuple(v * K for v in s)
+            fuel[Carrier(c)] = tuple(v * MILLI for v in s)
     bench = price_series(base, "grid_import", prov, years) or (float("nan"),) * n
     ef = lookup(base).ef
     grid_ef = float(ef.get(f"grid:{prov}", ef.get("grid:national")))
@@ -430,8 +442,8 @@ def _market(base, prov: str, years, peak_gw: float, surplus_gw: float) -> Market
     factors[Carrier("heat")] = p("heat_emission_factor")
     return Market(
         fuel_price=fuel,
-        import_price=tuple(b * K for b in bench),
-        export_price=tuple(b * K for b in bench),
+        import_price=tuple(b * MILLI for b in bench),
+        export_price=tuple(b * MILLI for b in bench),
         import_limit_gw=p("import_limit_share_of_peak") * peak_gw,
         export_limit_gw=p("export_limit_share_of_surplus") * surplus_gw,
         grid_emission_factor=grid_ef,
@@ -459,7 +471,7 @@ def baseline_outlook(base, city_id: str, years: Sequence[int]) -> CityOutlook:
     chem = float(fossil.loc["chemicals"].sum()) if "chemicals" in fossil.index else 0.0
     ff = fossil.sum(axis=0)
     return CityOutlook(
-        electricity_twh=tuple(float(h.loc["electricity", "value"]) / 1e6 * g_el),
+        electricity_twh=tuple(float(h.loc["electricity", "value"]) / MEGA * g_el),
         fossil_final_mtce={Carrier(c): tuple(float(ff[c]) * g_ff) for c in FOSSIL_CARRIERS},
         feedstock_mtce=tuple(p("feedstock_share_chemicals") * chem * g_ff),
         gdp_bn=tuple(float(h.loc["gdp", "value"]) * g_gdp),
@@ -486,8 +498,8 @@ def default_policy(
     hist = base.city_history
     h = hist[(hist["city_id"] == city_id) & (hist["year"] == BASE_YEAR)].set_index("variable")
     gdp0 = float(h.loc["gdp", "value"])
-    e0 = float(h.loc["energy_total", "value"]) / 1e6
-    c0 = float(h.loc["co2", "value"]) / 1e6 if "co2" in h.index else None
+    e0 = float(h.loc["energy_total", "value"]) / MEGA
+    c0 = float(h.loc["co2", "value"]) / MEGA if "co2" in h.index else None
     tg = base.city_targets[base.city_targets["city_id"] == city_id].set_index("indicator")
 
     def path(indicator: str, level0: float | None) -> tuple | None:
@@ -517,7 +529,7 @@ def default_policy(
         co2_intensity_cap=path("co2_intensity_reduction", co2i0),
         storage_power_ratio=float(mandate["power_ratio"]),
         storage_duration_h=float(mandate["duration_h"]),
-        min_coal_gw=base.param("min_coal_share_of_2020_fleet") * coal_gw / 1e3,
+        min_coal_gw=base.param("min_coal_share_of_2020_fleet") * coal_gw / KILO,
         coal_substitution_ratio=1.0,
     )
     fields.update(overrides)

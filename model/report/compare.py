@@ -21,6 +21,7 @@ import pandas as pd
 from zonesim import plot
 from zonesim.results import Results, code_version
 from zonesim.scenario import Scenario, load_scenario
+from zonesim.units import MEGA
 
 
 # --------------------------------------------------------------------------- running
@@ -102,8 +103,8 @@ def comparison_table(results: Mapping[str, Results]) -> pd.DataFrame:
                     "intensity_target_pct": r.intensity_target_pct,
                     "gap_pp": gap,
                     "met": gap <= 0,
-                    "co2_mt": r.co2_t / 1e6,
-                    "energy_counted_mtce": r.energy_counted_total_tce / 1e6,
+                    "co2_mt": r.co2_t / MEGA,
+                    "energy_counted_mtce": r.energy_counted_total_tce / MEGA,
                     "coal_share": r.coal_share,
                     "nonfossil_share": r.nonfossil_share,
                     "cost_bn": float(cost.get(r.zone_id, 0.0)),

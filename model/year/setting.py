@@ -124,12 +124,14 @@ def make_setting(scenario: Scenario, base: BaseYear, params: AgentParams) -> Set
 
 
 def trend_growth(base: BaseYear, city_ids: tuple[str, ...]) -> np.ndarray:
-    """Each city's GDP trend growth 2015-2019 (pre-COVID CAGR), fraction per year."""
+    """Each city's GDP trend growth over the trend window of agent_parameters.csv (2015-2019:
+    pre-COVID compound annual growth), fraction per year."""
+    first, last = int(base.param("trend_window_first_year")), int(base.param("trend_window_last_year"))
     gdp = base.history("gdp")
     out = []
     for cid in city_ids:
-        g0, g1 = gdp.get((cid, 2015)), gdp.get((cid, 2019))
-        out.append((g1 / g0) ** 0.25 - 1.0 if g0 and g1 else 0.0)
+        g0, g1 = gdp.get((cid, first)), gdp.get((cid, last))
+        out.append((g1 / g0) ** (1 / (last - first)) - 1.0 if g0 and g1 else 0.0)
     return np.array(out)
 
 
