@@ -67,6 +67,7 @@ class TransitionModel(mesa.Model):
             finance_min=params.finance_access_min,
             vintage_range=(int(params.vintage_first_year), scenario.horizon.start_year),
             elec_tce_per_mwh=base.constant("elec_calorific_kgce_per_kwh"),
+            backward_share=params.backward_class_share,
         )
         self.behaviour = FirmBehaviour(
             self.firms,

@@ -26,6 +26,7 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.figure import Figure
 from zonesim.results import Results
+from zonesim.units import KILO, MEGA
 
 GREYS = ["0.05", "0.35", "0.55", "0.75", "0.9"]
 HATCHES = ["", "//", "..", "xx", "\\\\", "oo", "++", "--", "||", "**"]
@@ -67,9 +68,9 @@ INDICATORS: dict[str, tuple[str, str | None]] = {
     "co2_intensity_change_pct": ("CO2 intensity change vs 2020, %", "co2_intensity_reduction"),
 }
 _SCALE = {
-    "energy_counted_total_tce": 1e-6,
-    "energy_total_tce": 1e-6,
-    "co2_t": 1e-6,
+    "energy_counted_total_tce": 1 / MEGA,
+    "energy_total_tce": 1 / MEGA,
+    "co2_t": 1 / MEGA,
     "coal_share": 100.0,
     "nonfossil_share": 100.0,
 }
@@ -417,11 +418,11 @@ def mix_figure(
         order = {t: i for i, t in enumerate(CAPACITY_ORDER)}
         cols.sort(key=lambda c: (c.startswith("cap_storage_"), order.get(_tech_of(c), 50), c))
         labels = {c: _tech_of(c).replace("storage_", "storage: ").replace("_", " ") for c in cols}
-        scale, unit = 1e-3, "GW"
+        scale, unit = 1 / KILO, "GW"
     else:
         cols = [c for c in ENERGY_SOURCES if c in table.columns]
         labels = ENERGY_SOURCES
-        scale, unit = 1e-6, "Mtce"
+        scale, unit = 1 / MEGA, "Mtce"
     ids = sorted(table[key].dropna().unique()) if ids is None else list(ids)
     fig, axes = _grid(len(ids), ncol=ncol, w=3.4, h=2.6, sharex=True)
     cmap = plt.get_cmap("cividis")
@@ -495,8 +496,8 @@ def investments_figure(
         width = 0.8 / max(len(techs), 1)
         for i, tech in enumerate(techs):
             sign = -1.0 if tech == "coal_retired" else 1.0
-            planned = [sign * abs(sums["planned_mw"].get((y, tech), 0.0)) / 1e3 for y in years]
-            built = [sign * abs(sums["built_mw"].get((y, tech), 0.0)) / 1e3 for y in years]
+            planned = [sign * abs(sums["planned_mw"].get((y, tech), 0.0)) / KILO for y in years]
+            built = [sign * abs(sums["built_mw"].get((y, tech), 0.0)) / KILO for y in years]
             x = np.arange(len(years)) - 0.4 + width * (i + 0.5)
             colour = cmap(i / max(len(techs) - 1, 1))
             ax.bar(

@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 import zonesim
-from zonesim.units import TEN_K_PER_BN
+from zonesim.units import MEGA, TEN_K_PER_BN
 
 # variables summed over cities to zone and all-zone totals; intensities are recomputed
 ADDITIVE_PREFIXES = (
@@ -112,7 +112,7 @@ class Results:
             {
                 "zone": last["zone_id"],
                 "GDP bn": last["gdp_bn"].round(0),
-                "energy Mtce": (last["energy_total_tce"] / 1e6).round(1),
+                "energy Mtce": (last["energy_total_tce"] / MEGA).round(1),
                 "intensity chg %": last["intensity_change_pct"].round(1),
                 "target %": last["intensity_target_pct"].round(1),
                 "gap pp": (last["intensity_change_pct"] - last["intensity_target_pct"])
@@ -120,7 +120,7 @@ class Results:
                 .round(1),
                 "coal share": last["coal_share"].round(2),
                 "non-fossil share": last["nonfossil_share"].round(2),
-                "CO2 Mt": (last["co2_t"] / 1e6).round(1),
+                "CO2 Mt": (last["co2_t"] / MEGA).round(1),
             }
         )
         out["met"] = out["gap pp"] <= 0

@@ -114,6 +114,7 @@ def test_synthesis_reproduces_cell_totals_exactly(n_firms, seed, va, coal):
         finance_min=0.5,
         vintage_range=(1990, 2020),
         elec_tce_per_mwh=0.1229,
+        backward_share=0.2,
     )
     energy = pop.energy()
     for (city, sector), d in table.items():
@@ -141,6 +142,7 @@ def test_same_seed_same_population_other_seed_differs():
         finance_min=0.5,
         vintage_range=(1990, 2020),
         elec_tce_per_mwh=0.1229,
+        backward_share=0.2,
     )
     a = synthesize(table, ["a"], 50, np.random.default_rng(1), **kw)
     b = synthesize(table, ["a"], 50, np.random.default_rng(1), **kw)

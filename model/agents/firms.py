@@ -136,6 +136,7 @@ def synthesize(
     finance_min: float,
     vintage_range: tuple[int, int],
     elec_tce_per_mwh: float,
+    backward_share: float,
 ) -> FirmPopulation:
     """Draw a firm population whose city-sector totals equal ``industry`` exactly.
 
@@ -171,11 +172,12 @@ def synthesize(
         for k, carrier in enumerate(CARRIERS):
             energy[:, k] = _split(float(row[carrier]), het[:, k] * output)
         intensity = energy / output[:, None]
-        # backward class: the most fossil-intensive fifth of energy-intensive sectors' firms
+        # backward class: the most fossil-intensive ``backward_share`` of energy-intensive
+        # sectors' firms (at least one per cell)
         backward = np.zeros(n, dtype=bool)
         if sector in ENERGY_INTENSIVE:
             order = np.argsort(-intensity[:, FOSSIL].sum(axis=1), kind="stable")
-            backward[order[: max(1, n // 5)]] = True
+            backward[order[: max(1, int(n * backward_share))]] = True
         parts["city"].append(np.full(n, city_pos[city_id]))
         parts["sector"].append(np.full(n, SECTOR_INDEX[sector]))
         parts["output"].append(output)

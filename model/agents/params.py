@@ -34,6 +34,7 @@ class AgentParams:
     rating_excellent: float
     rating_good: float
     rating_average: float
+    backward_class_share: float
 
     @classmethod
     def from_data(cls, base: BaseYear, calibrated: bool = True, **overrides: float) -> AgentParams:

@@ -29,13 +29,11 @@ from zonesim.planner.results import PlannerResult
 from zonesim.planner.solve import Planner
 from zonesim.planner.standard import fingerprint
 from zonesim.scenario import Scenario
-from zonesim.units import TEN_K_PER_BN
+from zonesim.units import KILO, MEGA, TEN_K_PER_BN
 
 if TYPE_CHECKING:
     from zonesim.agents.city import CityAgent
 
-MEGA = 1e6  # tce <-> Mtce, MWh <-> TWh, t <-> Mt (pure scale)
-KILO = 1e3  # MW <-> GW
 POLICY_LAND_CLASSES = frozenset({"desert", "subsidence"})
 """Land classes opened only by the pv_storage lever (plan section (十): 采煤沉陷区, 沙漠)."""
 FUELS = ("coal", "oil", "gas", "heat")

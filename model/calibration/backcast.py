@@ -36,6 +36,7 @@ import numpy as np
 import pandas as pd
 from zonesim.agents.firms import CARRIER_INDEX, ELEC, FOSSIL, SECTOR_INDEX, FirmPopulation
 from zonesim.agents.params import AgentParams
+from zonesim.calibration.stats import Periods
 from zonesim.data import BaseYear, load
 from zonesim.levers.rules import YearRules
 from zonesim.macro import history_path
@@ -43,21 +44,13 @@ from zonesim.model import TransitionModel
 from zonesim.scenario import Scenario
 from zonesim.year.firms import CityStanding, FirmBehaviour
 
-START_YEAR = 2015
-END_YEAR = 2020
 FUELS = ("coal", "oil", "gas", "heat")
 SERVICES = SECTOR_INDEX["services"]
 RESIDENTIAL = SECTOR_INDEX["residential"]
 INDUSTRY = np.array([SECTOR_INDEX[s] for s in SECTOR_INDEX if s not in ("services", "residential")])
 
-# 13th Five-Year Plan capacity cuts (去产能), State Council Guofa [2016] No. 6 and No. 7:
-# 100-150 Mt of crude-steel capacity (of about 1,130 Mt in 2015, 9-13 %) cut 2016-2020, the
-# target met by 2018; cement, flat glass and electrolytic aluminium frozen or cut far less.
-# Weighted by the value added of the four energy-intensive sectors in the zone cities
-# (steel about 40 %), the share retired is taken as 8 % of energy-intensive output, reached
-# linearly over 2016-2018 (the lever's "share retired by now").
-CAPACITY_CUT_SHARE = 0.08
-CAPACITY_CUT_YEARS = (2016, 2018)
+# The years of the backcast and the 13th Five-Year Plan capacity cuts (去产能) of 2016-2018 are
+# rows of constants.csv with their sources (Periods).
 
 # calibration-only parameters (not yet in AgentParams): name -> prior
 EXTRA_PRIORS = {"coal_electricity_switch_pct": 0.0}
@@ -109,6 +102,7 @@ class Reference:
     n_firms: int
     prior: AgentParams
     approval_year: np.ndarray  # per city: year the zone got its status (large: never)
+    periods: Periods
     records_2020: pd.DataFrame = field(repr=False)
 
 
@@ -159,6 +153,7 @@ def reference(
         n_firms=n_firms,
         prior=prior,
         approval_year=approval,
+        periods=Periods.from_data(base),
         records_2020=rec.reset_index(),
     )
 
@@ -185,7 +180,7 @@ class Backcast:
         self.ref = ref
         self.params = params
         self.switch_pct = switch_pct
-        self.year = START_YEAR
+        self.year = ref.periods.start
         self.city_ids = ref.city_ids
         self.cities = [CityStanding(has_status=False, extra_parks=False) for _ in ref.city_ids]
         self.firms = _start_2015(ref, params)
@@ -193,7 +188,7 @@ class Backcast:
             self.firms,
             params,
             np.random.default_rng(ref.seed + 2015),
-            history_path(ref.base, ref.city_ids, START_YEAR, END_YEAR),
+            history_path(ref.base, ref.city_ids, ref.periods.start, ref.periods.end),
             ref.prices,
             ref.factors,
             ref.discount_rate,
@@ -205,9 +200,9 @@ class Backcast:
 
     def rules(self) -> YearRules:
         """The rules of 2016-2020: the 13th FYP capacity cuts, reached linearly."""
-        first, last = CAPACITY_CUT_YEARS
+        first, last = self.ref.periods.cut_years
         progress = min(max((self.year - first + 1) / (last - first + 1), 0.0), 1.0)
-        return YearRules(retire_backward_share=CAPACITY_CUT_SHARE * progress)
+        return YearRules(retire_backward_share=self.ref.periods.cut_share * progress)
 
     def step(self) -> None:
         self.year += 1
@@ -223,7 +218,7 @@ class Backcast:
         self._record()
 
     def run(self) -> pd.DataFrame:
-        while self.year < END_YEAR:
+        while self.year < self.ref.periods.end:
             self.step()
         return pd.DataFrame(self.rows)
 
@@ -271,9 +266,9 @@ def _start_2015(ref: Reference, params: AgentParams) -> FirmPopulation:
     n = len(ref.city_ids)
     # hurdle rates were drawn as hurdle_mean x lognormal: rescale to the parameter's value
     f.hurdle *= params.hurdle_rate_mean / ref.prior.hurdle_rate_mean
-    gdp15 = ref.base.history("gdp", START_YEAR).reindex(ref.city_ids).to_numpy()
-    ter15 = ref.base.history("tertiary_share", START_YEAR).reindex(ref.city_ids).to_numpy()
-    energy15 = ref.base.history("energy_total", START_YEAR).reindex(ref.city_ids).to_numpy()
+    gdp15 = ref.base.history("gdp", ref.periods.start).reindex(ref.city_ids).to_numpy()
+    ter15 = ref.base.history("tertiary_share", ref.periods.start).reindex(ref.city_ids).to_numpy()
+    energy15 = ref.base.history("energy_total", ref.periods.start).reindex(ref.city_ids).to_numpy()
     va = f.output * f.in_gdp
     services = np.bincount(f.city, weights=va * (f.sector == SERVICES), minlength=n)
     industry = np.bincount(f.city, weights=va * np.isin(f.sector, INDUSTRY), minlength=n)

@@ -30,7 +30,6 @@ import pandas as pd
 from scipy.optimize import least_squares
 from zonesim.calibration.backcast import EXTRA_PRIORS, Reference, observations, run_backcast
 
-FIT_YEARS = (2016, 2017, 2018, 2019)
 NOT_BEHAVIOUR = {
     ("tertiary_share", 2019): "the fourth economic census (2018) revised city value added by sector; "
     "the revision shows as 2019 jumps of 8-11 points in the tertiary share of Huangshi, Tongling "
@@ -145,7 +144,7 @@ class Target:
 
     obs: pd.DataFrame
     cities: list[str]
-    years: tuple[int, ...] = FIT_YEARS
+    years: tuple[int, ...]  # the fit years (Periods.fit)
 
     def residuals(self, model: pd.DataFrame, variables: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
         """log(model/obs) over variables x cities x years, and the city index of each residual."""
@@ -332,7 +331,7 @@ def calibrate(ref: Reference, quick: bool = False, log=print) -> dict[str, Any]:
     """Run both groups and return the calibration record (values, intervals, statistics)."""
     t0 = time.time()
     obs = observations(ref.base, ref.city_ids)
-    target = Target(obs, ref.city_ids)
+    target = Target(obs, ref.city_ids, ref.periods.fit)
     params: dict[str, dict[str, Any]] = {}
     held: dict[str, float] = {}
     groups = {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,39 @@ __all__ = [
 ]
 
 VARIABLES = ("gdp", "tertiary_share", "secondary_share", "energy_total", "coal", "electricity", "co2")
-STAT_YEARS = (2015, 2019)
+
+
+@dataclass(frozen=True)
+class Periods:
+    """The calibration's years and the 2016-2020 capacity cuts (constants.csv, with sources)."""
+
+    start: int  # the constructed start of the backcast
+    end: int  # the backcast runs to this year
+    fit: tuple[int, ...]  # years whose residuals are fitted
+    stats: tuple[int, int]  # first and last year of the fit statistics
+    cut_share: float  # share of energy-intensive output retired by the 13th FYP cuts
+    cut_years: tuple[int, int]  # the cuts are reached linearly over these years
+
+    @classmethod
+    def from_data(cls, base: Any = None) -> Periods:
+        """From ``base.constant`` (the default data when ``base`` is None)."""
+        if base is None:
+            from zonesim.data.load import load
+
+            base = load()
+
+        def year(name: str) -> int:
+            return int(base.constant(name))
+
+        fit = (year("calibration_fit_first_year"), year("calibration_fit_last_year"))
+        return cls(
+            start=year("calibration_start_year"),
+            end=year("calibration_end_year"),
+            fit=tuple(range(fit[0], fit[1] + 1)),
+            stats=(year("calibration_stats_first_year"), year("calibration_stats_last_year")),
+            cut_share=base.constant("capacity_cut_share"),
+            cut_years=(year("capacity_cut_first_year"), year("capacity_cut_last_year")),
+        )
 
 
 def with_secondary(model: pd.DataFrame, obs: pd.DataFrame) -> pd.DataFrame:
@@ -64,15 +96,18 @@ def _mape(err: pd.Series) -> float:
     return float(100.0 * err.abs().mean()) if len(err) else float("nan")
 
 
-def ceads_cities(comp: pd.DataFrame) -> list[str]:
-    """Cities with at least one CEADs (not estimated) CO2 value 2015-2019."""
-    c = comp[(comp["variable"] == "co2") & ~comp["estimate"] & comp["year"].between(*STAT_YEARS)]
+def ceads_cities(comp: pd.DataFrame, years: tuple[int, int] | None = None) -> list[str]:
+    """Cities with at least one CEADs (not estimated) CO2 value in the statistics years."""
+    years = years or Periods.from_data().stats
+    c = comp[(comp["variable"] == "co2") & ~comp["estimate"] & comp["year"].between(*years)]
     return sorted(c["city_id"].unique())
 
 
-def summary(comp: pd.DataFrame) -> dict[str, Any]:
-    """Headline statistics (percent), the ones recorded in the calibration file."""
-    win = comp[comp["year"].between(*STAT_YEARS) & comp["error"].notna()]
+def summary(comp: pd.DataFrame, years: tuple[int, int] | None = None) -> dict[str, Any]:
+    """Headline statistics (percent) over the statistics years, the ones recorded in the
+    calibration file (``years`` default: Periods of the default data)."""
+    years = years or Periods.from_data().stats
+    win = comp[comp["year"].between(*years) & comp["error"].notna()]
     out: dict[str, Any] = {}
     for v in VARIABLES:
         e = win.loc[win["variable"] == v, "error"]
@@ -83,17 +118,18 @@ def summary(comp: pd.DataFrame) -> dict[str, Any]:
     out["co2_mape_ceads_pct"] = round(_mape(ceads["error"]), 3)
     out["co2_bias_ceads_pct"] = round(float(100.0 * ceads["error"].mean()), 3)
     out["co2_ceads_city_years"] = int(len(ceads))
-    out["co2_ceads_cities"] = ceads_cities(comp)
+    out["co2_ceads_cities"] = ceads_cities(comp, years)
     y20 = comp[(comp["year"] == 2020) & comp["error"].notna()]
     for v in ("gdp", "energy_total", "co2"):
         out[f"{v}_mape_2020_pct"] = round(_mape(y20.loc[y20["variable"] == v, "error"]), 3)
-    out["years"] = list(STAT_YEARS)
+    out["years"] = list(years)
     return out
 
 
-def by_city(comp: pd.DataFrame) -> pd.DataFrame:
-    """MAPE and bias per city and variable over 2015-2019 (percent), and the 2020 error."""
-    win = comp[comp["year"].between(*STAT_YEARS)]
+def by_city(comp: pd.DataFrame, years: tuple[int, int] | None = None) -> pd.DataFrame:
+    """MAPE and bias per city and variable over the statistics years (percent), and the 2020 error."""
+    years = years or Periods.from_data().stats
+    win = comp[comp["year"].between(*years)]
     g = win.groupby(["city_id", "variable"])["error"]
     out = pd.DataFrame({"mape_pct": 100 * g.apply(lambda e: e.abs().mean()), "bias_pct": 100 * g.mean()})
     out["n_estimated"] = win.groupby(["city_id", "variable"])["estimate"].sum()
@@ -123,8 +159,8 @@ def make_record(
 ) -> dict[str, Any]:
     """The versioned calibration record written to ``calibration/calibrated_parameters.json``."""
     from zonesim.agents.params import AgentParams
-    from zonesim.calibration import backcast
 
+    periods: Periods = ref.periods
     comp = comparison(result["model"], result["obs"])
     names = {f.name for f in fields(AgentParams)}
     overrides = {
@@ -142,15 +178,15 @@ def make_record(
             "n_firms": ref.n_firms,
             "seed": ref.seed,
             "quick": quick,
-            "start_year": backcast.START_YEAR,
-            "fit_years": [2016, 2019],
-            "capacity_cut_share": backcast.CAPACITY_CUT_SHARE,
-            "capacity_cut_years": list(backcast.CAPACITY_CUT_YEARS),
+            "start_year": periods.start,
+            "fit_years": [periods.fit[0], periods.fit[-1]],
+            "capacity_cut_share": periods.cut_share,
+            "capacity_cut_years": list(periods.cut_years),
         },
         "overrides": overrides,
         "parameters": result["parameters"],
         "not_fitted": result["not_fitted"],
         "groups": result["groups"],
-        "fit_statistics": summary(comp),
+        "fit_statistics": summary(comp, periods.stats),
         "seconds": result["seconds"],
     }

@@ -31,10 +31,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import optimize
+from zonesim.units import DAYS_PER_YEAR, HOURS_PER_DAY, HOURS_PER_YEAR
 
-HOURS_PER_DAY = 24
-DAYS_PER_YEAR = 365
-HOURS_PER_YEAR = HOURS_PER_DAY * DAYS_PER_YEAR
 SERIES = ("load_pu", "solar_cf", "wind_cf")
 REQUIRED_COLUMNS = ("hour", *SERIES)
 

@@ -222,6 +222,39 @@ _register(
 
 _register(
     Table(
+        "tech_classes",
+        "tech_classes.csv",
+        "Technology taxonomy of the planner: role, kind, renewable flag, whether a resource "
+        "potential limits new build, whose costs apply, storage duration. Row order is the order "
+        "in which the planner lists generators.",
+        (
+            _c("tech", "str", "Planner technology (power_units.tech, or a storage name)"),
+            _c("role", "str", "generator | storage"),
+            _c("kind", "str", "fossil | firm | hydro | vre (generators); storage"),
+            _c("renewable", "bool", "New build counts as 'new renewables' under the accounting rule"),
+            _c(
+                "buildable_without_potential",
+                "bool",
+                "New build limited by a build rate only, not by potentials.csv",
+            ),
+            _c("cost_tech", "str", "technologies.csv tech whose costs and lifetime apply"),
+            _c(
+                "duration_h",
+                "float",
+                "Storage energy per power, h (empty: pumped_hydro_duration_h of planner_parameters)",
+                True,
+            ),
+        ),
+        key=("tech",),
+        allowed={
+            "role": ("generator", "storage"),
+            "kind": ("fossil", "firm", "hydro", "vre", "storage"),
+        },
+    )
+)
+
+_register(
+    Table(
         "prices",
         "prices.csv",
         "Fuel and electricity prices (one value per row).",

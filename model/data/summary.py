@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 from zonesim.data.load import BaseYear
+from zonesim.units import KILO, MEGA, TEN_K_PER_BN
 
 
 def _short(name: str) -> str:
@@ -33,13 +34,13 @@ def zone_summary(base: BaseYear, year: int = 2020) -> pd.DataFrame:
                 "members": ", ".join(members["name_en"].map(_short)),
                 "cities": len(ids),
                 "GDP bn": round(gdp, 0),
-                "energy Mtce": round(h["energy_total"].sum() / 1e6, 1),
-                "tce/10k": round(h["energy_total"].sum() / (gdp * 1e5), 2),
+                "energy Mtce": round(h["energy_total"].sum() / MEGA, 1),
+                "tce/10k": round(h["energy_total"].sum() / (gdp * TEN_K_PER_BN), 2),
                 "coal share": round(h["coal"].sum() / h["energy_total"].sum(), 2),
-                "CO2 Mt": round(h["co2"].sum() / 1e6, 1),
-                "coal GW": round(u.get("coal", pd.Series(0.0)).sum() / 1e3, 1),
-                "wind GW": round(u.get("wind", pd.Series(0.0)).sum() / 1e3, 1),
-                "solar GW": round(u.get("solar", pd.Series(0.0)).sum() / 1e3, 1),
+                "CO2 Mt": round(h["co2"].sum() / MEGA, 1),
+                "coal GW": round(u.get("coal", pd.Series(0.0)).sum() / KILO, 1),
+                "wind GW": round(u.get("wind", pd.Series(0.0)).sum() / KILO, 1),
+                "solar GW": round(u.get("solar", pd.Series(0.0)).sum() / KILO, 1),
                 "EI target %": round(-(ei.reindex(ids) * h["gdp"]).sum() / gdp, 1),
             }
         )

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -40,24 +41,39 @@ from zonesim.planner.inputs import (
     Storage,
     TechName,
 )
+from zonesim.units import HOURS_PER_YEAR, KILO, MEGA, MILLI
 
 BASE_YEAR = 2020
 PROGRAMME_HORIZON = 2030  # efficiency_programmes.potential_share is "by 2030"
-K = 1e-3  # CNY/unit -> bnCNY per planner unit (see module docstring)
 
-GEN_KIND = {
-    "coal": "fossil",
-    "gas": "fossil",
-    "other": "fossil",
-    "hydro": "hydro",
-    "nuclear": "firm",
-    "biomass": "firm",
-    "wind": "vre",
-    "solar": "vre",
-}
-RENEWABLE = {"hydro", "biomass", "wind", "solar"}
-BUILDABLE_WITHOUT_POTENTIAL = {"coal", "gas"}
-STORAGE = {"battery_2h": ("battery", 2.0), "battery_4h": ("battery", 4.0)}
+
+@dataclass(frozen=True)
+class TechClasses:
+    """The technology taxonomy of ``tech_classes.csv`` (generators in the planner's order)."""
+
+    gen_kind: dict[str, str]
+    renewable: frozenset[str]
+    buildable_without_potential: frozenset[str]  # generators built up to a build rate only
+    storage: dict[str, tuple[str, float]]  # fixed-duration storage: name -> (cost tech, hours)
+
+    @classmethod
+    def from_table(cls, tc: pd.DataFrame) -> TechClasses:
+        gen = tc[tc["role"] == "generator"]
+        fixed = tc[(tc["role"] == "storage") & tc["duration_h"].notna()]
+        return cls(
+            gen_kind=dict(zip(gen["tech"], gen["kind"], strict=True)),
+            renewable=frozenset(gen.loc[gen["renewable"], "tech"]),
+            buildable_without_potential=frozenset(gen.loc[gen["buildable_without_potential"], "tech"]),
+            storage={
+                t: (c, float(h))
+                for t, c, h in zip(fixed["tech"], fixed["cost_tech"], fixed["duration_h"], strict=True)
+            },
+        )
+
+    def rank(self, tech: str) -> int:
+        """Position of a generator in the planner's order (others last)."""
+        order = list(self.gen_kind)
+        return order.index(tech) if tech in order else len(order)
 
 
 def crf(rate: float, lifetime: float) -> float:
@@ -92,6 +108,7 @@ class _Lookup:
         self.units = {c: g for c, g in base.power_units.groupby("city_id")}
         self.potentials = {c: g for c, g in base.potentials.groupby("city_id")}
         self.fossil = {}
+        self.classes = TechClasses.from_table(base.tech_classes)
         # memoised per data version: what planner_input reads of the tables for a city
         self.values: dict[tuple, float] = {}  # tech_value by (tech, parameter, year, default)
         self.cities: dict[str, dict] = {}  # _city_data
@@ -189,15 +206,15 @@ def planner_parameters(base) -> PlannerParameters:
         discount_rate=p("discount_rate"),
         reserve_margin=p("reserve_margin"),
         peak_pu=1.0,  # replaced per province in planner_input
-        slack_penalty_energy=p("slack_penalty_energy") * K,
-        slack_penalty_co2=p("slack_penalty_co2") * K,
-        slack_penalty_reserve=p("slack_penalty_reserve") * K,
-        lost_load_penalty=p("lost_load_penalty") * K,
+        slack_penalty_energy=p("slack_penalty_energy") * MILLI,
+        slack_penalty_co2=p("slack_penalty_co2") * MILLI,
+        slack_penalty_reserve=p("slack_penalty_reserve") * MILLI,
+        lost_load_penalty=p("lost_load_penalty") * MILLI,
         budget_overrun_penalty=p("budget_overrun_penalty"),
         coal_flex_min_load=p("coal_flex_min_load"),
-        coal_flex_capex=tech_value(base, "coal_flex_retrofit", "capex_power", BASE_YEAR) * K,
+        coal_flex_capex=tech_value(base, "coal_flex_retrofit", "capex_power", BASE_YEAR) * MILLI,
         coal_flex_capex_annual=tech_value(base, "coal_flex_retrofit", "capex_power", BASE_YEAR)
-        * K
+        * MILLI
         * crf(p("discount_rate"), tech_value(base, "coal_flex_retrofit", "lifetime", BASE_YEAR)),
         electrification_twh_per_mtce=p("electrification_mwh_per_tce"),
     )
@@ -250,11 +267,11 @@ def planner_input(
         existing.update({t: float(v) for t, v in existing_gw.items()})
     used = potentials_used_gw or {}
     potentials = {
-        (TechName(tech), LandClass(land)): max(mw / 1e3 - used.get((tech, land), 0.0), 0.0)
+        (TechName(tech), LandClass(land)): max(mw / KILO - used.get((tech, land), 0.0), 0.0)
         for tech, land, mw in cd["potentials"]
     }
     pot_techs = {t for t, _ in potentials}
-    peak_gw = peak_pu * outlook.electricity_twh[0] * 1e3 / 8760.0
+    peak_gw = peak_pu * outlook.electricity_twh[0] * KILO / HOURS_PER_YEAR
 
     def heat_rate(tech: str) -> float:
         key = (city_id, tech, y0)
@@ -263,28 +280,28 @@ def planner_input(
         rows = units[(units["tech"] == tech) & units["heat_rate_gce_per_kwh"].notna()]
         if not rows.empty and rows["capacity_mw"].sum() > 0:
             w = rows["capacity_mw"].to_numpy(float)
-            v = float(np.average(rows["heat_rate_gce_per_kwh"].to_numpy(float), weights=w)) / 1e3
+            v = float(np.average(rows["heat_rate_gce_per_kwh"].to_numpy(float), weights=w)) / KILO
         else:
             source = tech if tech in ("coal", "gas") else "coal"
-            v = tech_value(base, source, "heat_rate", y0) / 1e3
+            v = tech_value(base, source, "heat_rate", y0) / KILO
         lk.heat_rates[key] = v
         return v
 
     def costs(tech: str) -> dict:
-        capex = tech_value(base, tech, "capex_power", y0, 0.0) * K
-        life = tech_value(base, tech, "lifetime", y0, 30.0)
-        return dict(
-            capex=capex, capex_annual=capex * crf(r, life), fom=tech_value(base, tech, "fom", y0, 0.0) * K
-        )
+        capex = tech_value(base, tech, "capex_power", y0, 0.0) * MILLI
+        # without capex (existing fleet only) no lifetime is needed; with one, technologies.csv gives it
+        annual = capex * crf(r, tech_value(base, tech, "lifetime", y0)) if capex else 0.0
+        return dict(capex=capex, capex_annual=annual, fom=tech_value(base, tech, "fom", y0, 0.0) * MILLI)
 
     gens = []
-    techs = sorted(set(existing) | pot_techs | BUILDABLE_WITHOUT_POTENTIAL, key=_tech_order)
+    tc = lk.classes
+    techs = sorted(set(existing) | pot_techs | tc.buildable_without_potential, key=tc.rank)
     for t in techs:
-        if t not in GEN_KIND:
+        if t not in tc.gen_kind:
             continue
-        kind = GEN_KIND[t]
-        buildable = (t in BUILDABLE_WITHOUT_POTENTIAL) or (t in pot_techs and kind != "hydro")
-        limit = _build_limit(p, t, potentials, peak_gw)
+        kind = tc.gen_kind[t]
+        buildable = (t in tc.buildable_without_potential) or (t in pot_techs and kind != "hydro")
+        limit = _build_limit(p, t, potentials, peak_gw, tc)
         fuel = Carrier("gas" if t == "gas" else "coal") if kind == "fossil" else None
         gens.append(
             Generator(
@@ -300,12 +317,12 @@ def planner_input(
                 min_load=p("coal_min_load") if t == "coal" else 0.0,
                 buildable=buildable,
                 build_limit_gw=limit if buildable else math.inf,
-                renewable=t in RENEWABLE,
+                renewable=t in tc.renewable,
                 **costs(t),
             )
         )
     stores = []
-    for name, (tech, hours) in STORAGE.items():
+    for name, (tech, hours) in tc.storage.items():
         stores.append(
             _storage(
                 base,
@@ -321,7 +338,7 @@ def planner_input(
         )
     ph_pot = any(t == "pumped_hydro" for t, _ in potentials)
     if ph_pot or existing.get("pumped_hydro", 0.0) > 0:
-        limit = _build_limit(p, "pumped_hydro", potentials, peak_gw)
+        limit = _build_limit(p, "pumped_hydro", potentials, peak_gw, tc)
         stores.append(
             _storage(
                 base,
@@ -366,7 +383,7 @@ def _city_data(base, city_id: str) -> dict:
         cd = lk.cities[city_id] = {
             "province": str(city["province_code"]),
             "units": units,
-            "fleet_gw": {t: float(v) / 1e3 for t, v in fleet_mw.items()},
+            "fleet_gw": {t: float(v) / KILO for t, v in fleet_mw.items()},
             "potentials": [(row.tech, row.land_class, row.potential_mw) for row in pots.itertuples()],
         }
     return cd
@@ -387,14 +404,9 @@ def _parameters(base, peak_pu: float) -> PlannerParameters:
     return out
 
 
-def _tech_order(t: str) -> int:
-    order = ["coal", "gas", "other", "nuclear", "biomass", "hydro", "wind", "solar"]
-    return order.index(t) if t in order else len(order)
-
-
-def _build_limit(p, tech: str, potentials: Mapping, peak_gw: float) -> float:
+def _build_limit(p, tech: str, potentials: Mapping, peak_gw: float, tc: TechClasses) -> float:
     """Most new capacity per year, GW/yr (see planner_parameters.csv)."""
-    if tech in BUILDABLE_WITHOUT_POTENTIAL:
+    if tech in tc.buildable_without_potential:
         return p("build_rate_thermal_gw")
     pot = sum(v for (t, _), v in potentials.items() if t == tech)
     return p("build_rate_share_of_potential") * pot
@@ -406,8 +418,8 @@ def _storage(base, name, tech, hours, y0, r, existing, buildable, limit) -> Stor
 
     capex = (
         tech_value(base, tech, "capex_power", y0) + hours * tech_value(base, tech, "capex_energy", y0, 0.0)
-    ) * K
-    life = tech_value(base, tech, "lifetime", y0, 20.0)
+    ) * MILLI
+    life = tech_value(base, tech, "lifetime", y0)
     return Storage(
         name=TechName(name),
         existing_gw=existing,
@@ -415,7 +427,7 @@ def _storage(base, name, tech, hours, y0, r, existing, buildable, limit) -> Stor
         efficiency=tech_value(base, tech, "efficiency", y0),
         capex=capex,
         capex_annual=capex * crf(r, life),
-        fom=tech_value(base, tech, "fom", y0, 0.0) * K,
+        fom=tech_value(base, tech, "fom", y0, 0.0) * MILLI,
         capacity_credit=p(f"capacity_credit_{name}"),
         buildable=buildable,
         build_limit_gw=limit,
@@ -438,7 +450,7 @@ def _sector_fossil_uncached(base, city_id: str) -> pd.DataFrame:
         ind.pivot_table(index="sector", columns="variable", values="value", aggfunc="sum")
         .reindex(columns=list(FOSSIL_CARRIERS))
         .fillna(0)
-        / 1e6
+        / MEGA
     )
 
 
@@ -457,7 +469,7 @@ def _programmes(base, city_id, years, outlook: CityOutlook, levels) -> tuple[Pro
             if total <= 0:
                 continue
             shares = {Carrier(c): float(v / total) for c, v in by_carrier.items() if v > 0}
-            rows.append((row.sector, row.programme, row.potential_share * total, row.cost * K, shares))
+            rows.append((row.sector, row.programme, row.potential_share * total, row.cost * MILLI, shares))
         lk.programmes[city_id] = rows
     given = outlook.programme_potential_mtce or {}
     ramp = [min(max((y - BASE_YEAR) / (PROGRAMME_HORIZON - BASE_YEAR), 0.0), 1.0) for y in years]
@@ -489,7 +501,7 @@ def _market(base, prov: str, years, peak_gw: float, surplus_gw: float) -> Market
     for c in FOSSIL_CARRIERS:
         s = price_series(base, c, prov, years)
         if s is not None:
-            fuel[Carrier(c)] = tuple(v * K for v in s)
+            fuel[Carrier(c)] = tuple(v * MILLI for v in s)
     bench = price_series(base, "grid_import", prov, years) or (float("nan"),) * n
     ef = lookup(base).ef
     grid_ef = float(ef.get(f"grid:{prov}", ef.get("grid:national")))
@@ -497,8 +509,8 @@ def _market(base, prov: str, years, peak_gw: float, surplus_gw: float) -> Market
     factors[Carrier("heat")] = p("heat_emission_factor")
     return Market(
         fuel_price=fuel,
-        import_price=tuple(b * K for b in bench),
-        export_price=tuple(b * K for b in bench),
+        import_price=tuple(b * MILLI for b in bench),
+        export_price=tuple(b * MILLI for b in bench),
         import_limit_gw=p("import_limit_share_of_peak") * peak_gw,
         export_limit_gw=p("export_limit_share_of_surplus") * surplus_gw,
         grid_emission_factor=grid_ef,

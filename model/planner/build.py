@@ -23,19 +23,15 @@ import pyomo.environ as pyo
 from zonesim.planner.inputs import (
     ANY_LAND,
     FOSSIL_CARRIERS,
-    HOURS_PER_DAY,
-    HOURS_PER_YEAR,
     TARGETS,
     Carrier,
     LandClass,
     PlannerInput,
     TechName,
 )
+from zonesim.units import HOURS_PER_DAY, HOURS_PER_YEAR, KILO, MILLI, PER_BN_TO_PER_10K
 
-GWH_PER_TWH = 1000.0
-MEAN_GW_PER_TWH = GWH_PER_TWH / HOURS_PER_YEAR  # 1 TWh/yr is 0.114 GW on average
-CNY_TO_BN = 1e-3  # CNY/tce -> bnCNY/Mtce; CNY/tCO2 -> bnCNY/MtCO2; CNY/MWh -> bnCNY/TWh
-GDP_TO_10K = 10.0  # (Mtce / bnCNY) * 10 = tce per 10k CNY
+MEAN_GW_PER_TWH = KILO / HOURS_PER_YEAR  # 1 TWh/yr is 0.114 GW on average
 
 
 @dataclass(frozen=True)
@@ -159,11 +155,11 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
     r = par.discount_rate
     df = [(1.0 + r) ** -y for y in years]
     remaining = [sum(df[y:]) for y in years]  # PV of one unit per year from y to the end
-    cp = [pol.carbon_price[y] * CNY_TO_BN for y in years]
+    cp = [pol.carbon_price[y] * MILLI for y in years]
     ef = mk.emission_factor
     fuel_price = {c: mk.fuel_price.get(c, (0.0,) * inp.n_years) for c in FOSSIL_CARRIERS}
 
-    fcp = cp if pol.final_carbon_price is None else [p * CNY_TO_BN for p in pol.final_carbon_price]
+    fcp = cp if pol.final_carbon_price is None else [p * MILLI for p in pol.final_carbon_price]
 
     def carrier_cost(c: Carrier, y: int) -> float:
         """Fuel price plus carbon price of one Mtce of carrier c burnt in power plants, bnCNY/Mtce."""
@@ -176,9 +172,9 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
     d = inp.days
     annual_twh_per_gw = {  # annual energy of one GW at full availability, TWh/GW
         g: (
-            float((d.weights[:, None] * d.profile(gen[g].profile)).sum()) / GWH_PER_TWH
+            float((d.weights[:, None] * d.profile(gen[g].profile)).sum()) / KILO
             if gen[g].kind == "vre"
-            else (gen[g].full_load_hours or HOURS_PER_YEAR) / GWH_PER_TWH
+            else (gen[g].full_load_hours or HOURS_PER_YEAR) / KILO
         )
         for g in s.renewable
     }
@@ -188,7 +184,7 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
     c["s_existing"] = {x: sto[x].existing_gw for x in s.storage}
     c["prior_new"] = {g: max(gen[g].existing_gw - gen[g].base_gw, 0.0) for g in s.renewable}
     c["annual_twh_per_gw"] = annual_twh_per_gw
-    c["full_load_twh"] = {g: (gen[g].full_load_hours or HOURS_PER_YEAR) / 1e3 for g in s.hydro}
+    c["full_load_twh"] = {g: (gen[g].full_load_hours or HOURS_PER_YEAR) / KILO for g in s.hydro}
     c["heat_rate"] = {g: gen[g].heat_rate for g in s.fossil}
     c["credit"] = {g: gen[g].capacity_credit for g in s.gens}
     c["s_credit"] = {x: sto[x].capacity_credit for x in s.storage}
@@ -261,7 +257,7 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
     c["feedstock_out_intensity"] = {
         y: out.feedstock_mtce[y] * (not counting[y].feedstock_in_intensity) for y in years
     }
-    gdp10 = [out.gdp_bn[y] / GDP_TO_10K for y in years]
+    gdp10 = [out.gdp_bn[y] / PER_BN_TO_PER_10K for y in years]
     caps = {
         "energy_total": lambda y, v: v,
         "energy_intensity": lambda y, v: v * gdp10[y],  # tce/10kCNY -> Mtce
@@ -607,7 +603,7 @@ def add_annual_energy(m: pyo.ConcreteModel, inp: PlannerInput) -> None:
 
     Defined for generation per technology, import, export and unserved energy (shed).
     """
-    w = [float(v) / GWH_PER_TWH for v in inp.days.weights]
+    w = [float(v) / KILO for v in inp.days.weights]
     dh = [(d, h) for d in m.D for h in m.H]
 
     def total(var, y, *pre):

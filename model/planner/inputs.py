@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, fields, replace
 from typing import Literal, NewType, Protocol
 
 import numpy as np
+from zonesim.units import HOURS_PER_DAY
 
 TechName = NewType("TechName", str)
 """A generating or storage technology (``coal``, ``solar``, ``battery_2h``, ...)."""
@@ -42,8 +43,6 @@ FOSSIL_CARRIERS: tuple[Carrier, ...] = tuple(Carrier(c) for c in ("coal", "oil",
 ANY_LAND = LandClass("any")
 """Land class of technologies that are built without a resource potential (gas, batteries)."""
 
-HOURS_PER_DAY = 24
-HOURS_PER_YEAR = 8760.0
 
 GenKind = Literal["fossil", "hydro", "firm", "vre"]
 

@@ -26,10 +26,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from zonesim.planner.build import GDP_TO_10K, coefficients
+from zonesim.planner.build import coefficients
 from zonesim.planner.inputs import FOSSIL_CARRIERS, TARGETS, PlannerInput
-
-BN_PER_UNIT_TO_CNY = 1e3  # bnCNY/Mtce -> CNY/tce; bnCNY/MtCO2 -> CNY/tCO2; bnCNY/GW -> CNY/kW
+from zonesim.units import KILO, MILLI, PER_BN_TO_PER_10K
 
 
 @dataclass
@@ -113,7 +112,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     gen = val(m.gen).reshape(ng, *shape)
     ch, dis, soc = (val(v).reshape(ns, *shape) for v in (m.ch, m.dis, m.soc))
     imp, exp_, shed, spill = (val(v).reshape(shape) for v in (m.imp, m.exp, m.shed, m.spill))
-    w = inp.days.weights / 1e3
+    w = inp.days.weights / KILO
     twh = lambda a: np.einsum("...ydh,d->...y", a, w)  # noqa: E731
     gen_twh, imp_twh, exp_twh = twh(gen), twh(imp), twh(exp_)
     loss_twh = twh(ch).sum(axis=0) - twh(dis).sum(axis=0) if ns else np.zeros(ny)
@@ -190,10 +189,10 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
             "primary_all_mtce": ff.sum(axis=0) + pf + k * (net + nf),
             "counted_total_mtce": total,
             "counted_intensity_mtce": inten,
-            "intensity_tce_per_10k": inten * GDP_TO_10K / gdp,
+            "intensity_tce_per_10k": inten * PER_BN_TO_PER_10K / gdp,
             "coal_mtce": coal,
             "co2_mt": co2,
-            "co2_intensity_t_per_10k": co2 * GDP_TO_10K / gdp,
+            "co2_intensity_t_per_10k": co2 * PER_BN_TO_PER_10K / gdp,
             "gdp_bn": gdp,
         }
     )
@@ -204,7 +203,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     gmap = {g.name: g for g in inp.generators}
     smap = {x.name: x for x in inp.storage}
     mk, pol, par = inp.market, inp.policy, inp.params
-    cp = np.array(pol.carbon_price) * 1e-3
+    cp = np.array(pol.carbon_price) * MILLI
     price = {cr: np.array(mk.fuel_price.get(cr, (0.0,) * ny)) for cr in FOSSIL_CARRIERS}
     retro_cum = flex - inp.existing_flex_gw
     items = {
@@ -250,11 +249,11 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
             continue
         sl = val(getattr(m, f"slack_{name}"))
         duals = planner.dual(getattr(m, cons[name]))
-        per = 1.0 if name in ("energy_total", "coal", "co2") else GDP_TO_10K
+        per = 1.0 if name in ("energy_total", "coal", "co2") else PER_BN_TO_PER_10K
         for j, y in enumerate(ys):
             scale = per / gdp[y] if per != 1.0 else 1.0  # Mtce -> tce/10kCNY when intensity
             penalty[y] += c[pen[name]][y] / df[y] * sl[j]
-            mc = -duals[j] / df[y] * BN_PER_UNIT_TO_CNY
+            mc = -duals[j] / df[y] * KILO
             tgt_rows.append(
                 (
                     name,
@@ -299,8 +298,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     sh = []
     fd = planner.dual(m.firm_capacity)
     sh += [
-        ("firm_capacity", years[y], fd[y] / df[y] * BN_PER_UNIT_TO_CNY, "CNY/kW/yr", res_slack[y], "GW")
-        for y in range(ny)
+        ("firm_capacity", years[y], fd[y] / df[y] * KILO, "CNY/kW/yr", res_slack[y], "GW") for y in range(ny)
     ]
     if bud:
         bd = planner.dual(m.budget_limit)
@@ -309,10 +307,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
         ]
     if hasattr(m, "storage_mandate"):
         md = planner.dual(m.storage_mandate)
-        sh += [
-            ("storage_mandate", years[y], md[y] / df[y] * BN_PER_UNIT_TO_CNY, "CNY/kW", 0.0, "GW")
-            for y in range(ny)
-        ]
+        sh += [("storage_mandate", years[y], md[y] / df[y] * KILO, "CNY/kW", 0.0, "GW") for y in range(ny)]
     shadow = pd.DataFrame(sh, columns=["constraint", "year", "value", "unit", "slack", "slack_unit"])
     programmes = _frame(
         programme=[p for p in progs for _ in range(ny)],

@@ -29,6 +29,7 @@ from mesa.visualization.utils import update_counter  # noqa: E402
 from zonesim import plot  # noqa: E402
 from zonesim.model import TransitionModel  # noqa: E402
 from zonesim.scenario import load_scenario  # noqa: E402
+from zonesim.units import KILO, MEGA
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "scenarios"
 LEVERS = (
@@ -156,7 +157,7 @@ def capacity_figure(model: ViewModel) -> Figure:
     """Installed capacity of the simulated cities by technology (stacked), GW."""
     p = model.pathways()
     cols = [c for c in p.columns if c.startswith("cap_") and c.endswith("_mw")]
-    cap = p.groupby("year")[cols].sum() / 1e3
+    cap = p.groupby("year")[cols].sum() / KILO
     fig, ax = plt.subplots(figsize=(6.2, 4.0))
     cmap = plt.get_cmap("cividis")
     bottom = None
@@ -212,7 +213,7 @@ def YearTable(model: ViewModel):
     for r in last.itertuples():
         rows.append(
             f"| {r.zone_id} | {r.intensity_change_pct:.1f} | {r.intensity_target_pct:.1f} | "
-            f"{r.coal_share:.2f} | {r.nonfossil_share:.2f} | {r.co2_t / 1e6:.1f} |"
+            f"{r.coal_share:.2f} | {r.nonfossil_share:.2f} | {r.co2_t / MEGA:.1f} |"
         )
     solara.Markdown(f"**Simulated year: {model.year}** · scenario `{model.scenario.name}` · levers: {levers}")
     solara.Markdown("\n".join(rows))

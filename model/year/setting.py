@@ -130,7 +130,8 @@ def make_setting(scenario: Scenario, base: BaseYear, params: AgentParams) -> Set
     ids = tuple(table["city_id"])
     tech = base.technologies
     life = tech[(tech["tech"] == "coal") & (tech["parameter"] == "lifetime")].sort_values("year")
-    trend = trend_growth(base, ids, 2015, 2019)
+    window = int(base.param("trend_window_first_year")), int(base.param("trend_window_last_year"))
+    trend = trend_growth(base, ids, *window)
     return Setting(
         scenario=scenario,
         base=base,
