@@ -52,7 +52,7 @@ def test_every_source_list_names_its_source():
             assert "unit" in df.columns, f"{path.name} has values but no 'unit' column"
             assert (df["unit"].str.strip() != "").all(), f"{path.name}: a value without a unit"
         if "estimate" in df.columns:
-            assert set(df["estimate"]) <= {"true", "false"}, path.name
+            assert {v.lower() for v in df["estimate"]} <= {"true", "false"}, path.name
 
 
 def test_constants_table_has_one_row_per_name_and_year():

@@ -27,7 +27,7 @@ HERE = Path(__file__).resolve().parent
 SOURCES = HERE / "sources"
 DEFAULT_OUT = HERE.parent / "data"
 
-TCE_KCAL_PER_KG = 7000.0  # GB/T 2589-2020: 1 kgce = 7,000 kcal (29.3076 MJ)
+TCE_KCAL_PER_KG = 7000.0  # GB/T 2589-2020: 1 kgce = 7,000 kcal
 ZONE_PROVINCES = (
     "LN", "JL", "NM", "HE", "SX", "SD", "AH", "HB", "HN", "CQ",
     "SC", "NX", "BJ", "HL", "JS", "JX", "HA", "GD", "GZ",
