@@ -98,10 +98,10 @@ def test_experiment_error_names_file_line_field_value_and_allowed(tmp_path):
 
 def test_scenario_override_is_checked_against_the_scenario_schema(tmp_path):
     bad = tmp_path / "bad.yaml"
-    text = SMALL + "grid:\n  levers.carbon_price.path.2025: [100.0, -5.0]\n"
+    text = SMALL + "grid:\n  levers.carbon_price.path.2021: [100.0, -5.0]\n"
     bad.write_text(text)
     msg = str(pytest.raises(ExperimentError, load_experiment, bad).value)
-    assert "grid.levers.carbon_price.path.2025" in msg and "-5.0" in msg and "line 21" in msg
+    assert "grid.levers.carbon_price.path.2021" in msg and "-5.0" in msg and "line 21" in msg
 
 
 def test_shipped_experiments_validate_and_expand():
