@@ -98,8 +98,9 @@ def settings_in_force(scenario: Scenario, levers: tuple[str, ...] | None = None)
 
 
 def _clip(row: dict[str, Any], variable: str, to: float, reason: str, log: list[dict[str, Any]]) -> None:
+    """Set ``row[variable]`` to ``to``; record it in ``log`` unless the change is float noise."""
     value = row[variable]
-    if value < to - NOISE:
+    if abs(value - to) > NOISE * max(1.0, abs(to)):
         log.append(
             {
                 "city_id": row.get("city_id"),
@@ -138,25 +139,9 @@ def check_year(
                 _clip(row, variable, 0.0, reason, log)
         coal, total = row.get("coal_tce"), row.get("energy_total_tce")
         if coal is not None and total is not None and coal > total:
-            _clip_down(row, "coal_tce", total, REASONS["coal_over_total"], log)
+            _clip(row, "coal_tce", total, REASONS["coal_over_total"], log)
         if coal is not None and total:
             row["coal_share"] = row["coal_tce"] / total
-
-
-def _clip_down(row: dict[str, Any], variable: str, to: float, reason: str, log: list[dict[str, Any]]) -> None:
-    value = row[variable]
-    if value > to + NOISE * max(1.0, abs(to)):
-        log.append(
-            {
-                "city_id": row.get("city_id"),
-                "year": row.get("year"),
-                "variable": variable,
-                "value": float(value),
-                "clipped_to": float(to),
-                "reason": reason,
-            }
-        )
-    row[variable] = to
 
 
 def fill_absent(pathways: pd.DataFrame, plans: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from zonesim.cli import main
@@ -10,9 +11,10 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_plan_reports_the_years_it_simulates_first(tmp_path, capsys):
+    shutil.copy(ROOT / "scenarios/baseline.yaml", tmp_path)  # extends stays in the folder tree
     scenario = tmp_path / "small.yaml"
     scenario.write_text(
-        f"extends: {ROOT / 'scenarios/baseline.yaml'}\n"
+        "extends: baseline.yaml\n"
         "name: small\n"
         "selection: {zones: [Z04], include_associated: false}\n"
         "planner: {n_days: 2, mode: rolling}\n"

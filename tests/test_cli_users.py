@@ -4,6 +4,7 @@ zone members listed, Python overrides deep-merged and reported as overrides."""
 from __future__ import annotations
 
 import glob
+import shutil
 
 import pytest
 from conftest import ROOT, SCENARIOS
@@ -20,9 +21,11 @@ TINY = {
 
 @pytest.fixture(scope="module")
 def tiny_file(tmp_path_factory):
-    path = tmp_path_factory.mktemp("tiny") / "tiny.yaml"
+    folder = tmp_path_factory.mktemp("tiny")
+    shutil.copy(SCENARIOS / "baseline.yaml", folder)  # extends stays in the folder tree
+    path = folder / "tiny.yaml"
     path.write_text(
-        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: tiny\n"
+        "extends: baseline.yaml\nname: tiny\n"
         "selection: {zones: [Z04], include_associated: false}\n"
         "horizon: {start_year: 2020, end_year: 2021}\n"
         "planner: {n_days: 2, mode: rolling}\nfirms: {n_firms: 100}\n",

@@ -92,16 +92,23 @@ def test_a_rerun_replaces_only_its_own_files(scenarios, tmp_path, capsys):
         status, err = _run(capsys, str(scenarios / "small.yaml"), "--out", str(out), "--iamc")
         assert status == 0, err
         first = json.loads((out / "manifest.json").read_text())["files"]
-        assert {"pathways.parquet", "iamc.parquet", "pathways.png", "stamp.json", "warnings.parquet"} <= set(
-            first
-        )
+        assert {
+            "pathways.parquet",
+            "iamc.xlsx",
+            "iamc.csv",
+            "pathways.png",
+            "stamp.json",
+            "warnings.parquet",
+        } <= set(first)
         for name in [*first, "manifest.json"]:
             assert stat.S_IMODE((out / name).stat().st_mode) == 0o644, name
-        # the second run does not write iamc: the first run's iamc.parquet must not stay behind
+        # the second run does not write iamc: the first run's IAMC files must not stay behind
         status, err = _run(capsys, str(scenarios / "small.yaml"), "--out", str(out), "--seed", "7")
         assert status == 0, err
         second = json.loads((out / "manifest.json").read_text())["files"]
-        assert "iamc.parquet" not in second and not (out / "iamc.parquet").exists()
+        assert (
+            "iamc.csv" not in second and not (out / "iamc.csv").exists() and not (out / "iamc.xlsx").exists()
+        )
         assert sorted(p.name for p in out.iterdir()) == sorted([*second, "manifest.json"])
         assert json.loads((out / "stamp.json").read_text())["seed"] == 7
     finally:

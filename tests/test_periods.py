@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -67,11 +68,12 @@ def test_both_periods_reported_with_their_own_base(runs):
 def test_lever_starting_after_the_horizon_is_an_error(tmp_path):
     from zonesim.scenario import ScenarioError
 
+    shutil.copy(SCENARIOS / "baseline.yaml", tmp_path)
     f = tmp_path / "late.yaml"
     f.write_text(
-        f"extends: {SCENARIOS / 'baseline.yaml'}\nname: late\nhorizon: {{start_year: 2020, end_year: 2025}}\n"
-        "levers:\n  coal_reduction:\n"
-        "    {cut_pct_by_year: {2030: 20}, substitution_ratio: 1.0, start_year: 2027}\n"
+        "extends: baseline.yaml\nname: late\nhorizon: {start_year: 2020, end_year: 2025}\n"
+        "levers:\n  coal_reduction:\n    cut_pct_by_year: {2030: 20}\n"
+        "    substitution_ratio: 1.0\n    start_year: 2027\n"
     )
     with pytest.raises(ScenarioError) as e:
         load_scenario(f)

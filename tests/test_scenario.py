@@ -20,8 +20,12 @@ def test_every_lever_family_has_a_scenario_and_combined_has_all():
     names = {f.stem for f in FILES}
     assert {"baseline", "combined"} <= names
     assert set(Levers.model_fields) <= names
+    # combined: every lever of the 14th Five-Year period; combined_carbon adds carbon dual
+    # control, which starts in 2026 (a lever starting after a 2021-2025 horizon is an error)
     combined = load_scenario(SCENARIOS / "combined.yaml")
-    assert set(combined.levers.active()) == set(Levers.model_fields)
+    assert set(combined.levers.active()) == set(Levers.model_fields) - {"carbon_dual_control"}
+    carbon = load_scenario(SCENARIOS / "combined_carbon.yaml")
+    assert set(carbon.levers.active()) == set(Levers.model_fields)
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: p.stem)

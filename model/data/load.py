@@ -186,30 +186,23 @@ def _check_references(tables: dict[str, pd.DataFrame], data_dir: Path) -> None:
     """Cross-table checks: every city_id and zone_id used is defined."""
     cities = set(tables["cities"]["city_id"])
     zones = set(tables["zones"]["zone_id"])
-    for name in ("city_history", "industry", "power_units", "potentials", "city_targets"):
+    # tables keyed by city_id, and long tables whose city rows name a city in `region`
+    checks = [
+        (n, "city_id", None)
+        for n in ("city_history", "industry", "power_units", "potentials", "city_targets")
+    ]
+    checks += [(n, "region", "city") for n in ("macro_realised", "product_output", "published_outcomes")]
+    for name, column, scope in checks:
         df = tables.get(name)
         if df is None:
             continue
-        bad = ~df["city_id"].isin(cities)
+        bad = ~df[column].isin(cities) & (df["scope"] == scope if scope else True)
         if bad.any():
             i = bad[bad].index[0]
             raise DataError(
                 str(data_dir / TABLES[name].file),
-                f"city_id {df['city_id'][i]!r} is not in cities.csv",
-                "city_id",
-                _row(i),
-            )
-    for name in ("macro_realised", "product_output", "published_outcomes"):
-        df = tables.get(name)
-        if df is None:
-            continue
-        bad = (df["scope"] == "city") & ~df["region"].isin(cities)
-        if bad.any():
-            i = bad[bad].index[0]
-            raise DataError(
-                str(data_dir / TABLES[name].file),
-                f"city row for {df['region'][i]!r}, which is not a city_id in cities.csv",
-                "region",
+                f"{column} {df[column][i]!r} is not a city_id in cities.csv",
+                column,
                 _row(i),
             )
     zid = tables["cities"]["zone_id"]

@@ -28,9 +28,9 @@ def lever(name: str) -> Callable[[LeverFn], LeverFn]:
 def apply_levers(levers: dict[str, Any], context: LeverContext) -> YearRules:
     """This year's rules from the levers in force, composed in :data:`ORDER` whatever the order of
     the scenario file (unknown names raise KeyError)."""
-    unknown = set(levers) - set(REGISTRY)
-    if unknown:
-        raise KeyError(f"unknown lever(s) {sorted(unknown)}; known levers: {sorted(REGISTRY)}")
+    for name in levers:
+        if name not in REGISTRY:
+            raise KeyError(f"unknown lever {name!r}; known levers: {sorted(REGISTRY)}")
     rules = YearRules()
     for name in sorted(levers, key=ORDER.index):
         REGISTRY[name](levers[name], context, rules)
