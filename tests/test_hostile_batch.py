@@ -122,7 +122,7 @@ def test_killed_driver_leaves_no_worker_behind(tmp_path):
     for c in alive:  # do not leave them running if the test fails
         c.kill()
     assert not alive, f"processes survived the driver: {[c.cmdline() for c in alive]}"
-    # what finished before the kill is intact; a rerun completes the batch
-    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    assert rerun.returncode == 0, rerun.stderr[-2000:]
-    assert (Store(out).manifest()["status"] == "done").all()
+    # the store stays readable: what finished before the kill is done and intact, the rest
+    # pending (resuming is covered by test_batch.py::test_killed_worker_loses_nothing_...)
+    m = Store(out).manifest()
+    assert len(m) == 4 and set(m["status"]) <= {"done", "pending"}
