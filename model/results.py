@@ -190,7 +190,8 @@ class Results:
         for name, writer in (extra or {}).items():
             written.append(_atomic_write(out / name, writer))
         names = {p.name for p in written}
-        for stale in sorted(previous - names - {RUN_MANIFEST}):
+        # only names a run can write: a hand-edited manifest cannot make a run delete other files
+        for stale in sorted((previous & RUN_FILES) - names - {RUN_MANIFEST}):
             (out / stale).unlink(missing_ok=True)
         manifest = {
             "written_by": f"zonesim {self.stamp.get('code_version', '')}".strip(),

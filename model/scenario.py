@@ -485,11 +485,16 @@ def lever_target_years(lever: BaseModel) -> dict[str, int]:
 @cache
 def _known_ids() -> dict[str, Any]:
     """Zone, city and land-class ids of the shipped data (read once, with the csv module)."""
-    data = Path(__file__).resolve().parents[1] / "calibration" / "data"
+    from zonesim.data import default_data_dir
+
+    data = default_data_dir()
 
     def rows(name: str) -> list[dict[str, str]]:
-        with open(data / name, newline="", encoding="utf-8") as fh:
-            return list(csv.DictReader(fh))
+        try:
+            with open(data / name, newline="", encoding="utf-8") as fh:
+                return list(csv.DictReader(fh))
+        except OSError as exc:  # raised inside a validator: becomes an error naming the field
+            raise ValueError(f"cannot check ids against {data / name} ({exc.strerror or exc})") from None
 
     cities = [
         {

@@ -3,6 +3,7 @@ by a resume, ``zb.load`` skips and reports it; a killed driver leaves no worker 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -93,36 +94,53 @@ def test_unreadable_file_without_checksum_is_skipped_by_load(tmp_path):
     assert data.metrics.empty
 
 
+def _running(proc) -> bool:
+    import psutil
+
+    try:
+        return proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
 def test_killed_driver_leaves_no_worker_behind(tmp_path):
     import psutil
 
-    exp = _experiment(tmp_path, 4)
+    exp = _experiment(tmp_path, 6)
     out = tmp_path / "store"
     cmd = [ZONESIM, "batch", str(exp), "--out", str(out), "--workers", "2"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     driver = psutil.Process(proc.pid)
-    deadline = time.time() + 120
-    children: list[psutil.Process] = []
-    while time.time() < deadline:
-        children = driver.children(recursive=True)
-        workers = [c for c in children if not any("resource_tracker" in p for p in c.cmdline())]
-        if len(workers) >= 2:
-            break
+    # kill once a run has finished: the workers are up (a worker still importing when its
+    # driver dies leaves only when its imports are done, which takes long on a loaded machine)
+    log = out / "manifest.jsonl"
+    deadline = time.time() + 240
+    children: list = []
+    workers: list = []
+    while time.time() < deadline and proc.poll() is None:
+        if log.exists() and '"done"' in log.read_text():
+            children = driver.children(recursive=True)
+            workers = [c for c in children if not any("resource_tracker" in p for p in c.cmdline())]
+            if workers:
+                break
         time.sleep(0.1)
-    assert len(workers) >= 2, "the pool did not start"
+    assert workers, "no worker process seen while the batch ran"
+    assert proc.poll() is None, "the batch ended before the driver could be killed"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait(timeout=30)
-    deadline = time.time() + 30
+    deadline = time.time() + 90
     alive = children
     while time.time() < deadline:
-        alive = [c for c in children if c.is_running() and c.status() != psutil.STATUS_ZOMBIE]
+        alive = [c for c in children if _running(c)]
         if not alive:
             break
         time.sleep(0.2)
+    left = [c.pid for c in alive]
     for c in alive:  # do not leave them running if the test fails
-        c.kill()
-    assert not alive, f"processes survived the driver: {[c.cmdline() for c in alive]}"
-    # what finished before the kill is intact; a rerun completes the batch
-    rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    assert rerun.returncode == 0, rerun.stderr[-2000:]
-    assert (Store(out).manifest()["status"] == "done").all()
+        with contextlib.suppress(psutil.NoSuchProcess):
+            c.kill()
+    assert not alive, f"processes survived the driver by 90 s: {left}"
+    # the store stays readable: what finished before the kill is done and intact, the rest
+    # pending (resuming is covered by test_batch.py::test_killed_worker_loses_nothing_...)
+    m = Store(out).manifest()
+    assert len(m) == 6 and set(m["status"]) == {"done", "pending"}  # killed mid-batch
