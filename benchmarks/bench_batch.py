@@ -69,14 +69,14 @@ class HighsClock:
         solve.Planner.solve = timed
 
 
-def in_process(exp) -> dict:
+def in_process(exp, runs: int | None = None) -> dict:
     """Runs of the slice one after another in this process: wall and HiGHS time per run."""
     from zonesim.batch.design import expand
     from zonesim.batch.execute import run_one
 
     clock = HighsClock()
     rows = []
-    for spec in expand(exp):
+    for spec in expand(exp)[:runs]:
         h0, n0 = clock.highs, clock.solves
         t0 = time.perf_counter()
         out = run_one(spec)
@@ -134,13 +134,16 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=1, help="Sobol base N of the slice (runs = N*(k+2))")
     ap.add_argument("--horizons", type=int, nargs="+", default=[2025, 2030], help="last simulated years")
     ap.add_argument("--n-days", type=int, default=None, help="representative days (default: the scenario's)")
-    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument(
+        "--workers", type=int, nargs="*", default=[1, 2], help="pool sizes (none: in process only)"
+    )
+    ap.add_argument("--runs", type=int, default=None, help="in process: the first RUNS runs of the slice")
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
     print(f"cores: {os.cpu_count()}; load average at start: {os.getloadavg()[0]:.1f}")
     for end in args.horizons:
         exp = experiment(args.samples, end, args.n_days)
-        ip = in_process(exp)
+        ip = in_process(exp, args.runs)
         print(
             f"\n2020->{end}, n_days={args.n_days or 'default'}: in one process, {ip['runs']} runs "
             f"({ip['solves']} LP solves a run)\n"
@@ -159,6 +162,8 @@ def main() -> None:
             )
         if 1 in rates and 2 in rates:
             print(f"  parallel efficiency at 2 workers: {100 * rates[2][0] / (2 * rates[1][0]):.0f} %")
+        if not rates:
+            continue
         w = max(rates)
         rate, mean_run, _ = rates[w]
         startup = ip["first_wall"] - ip["wall"]
