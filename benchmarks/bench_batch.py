@@ -24,8 +24,10 @@ Figures are recorded in RESULTS-batch.md; measure ratios in one run (the machine
 from __future__ import annotations
 
 import argparse
+import concurrent.futures as cf
 import cProfile
 import io
+import multiprocessing as mp
 import os
 import pstats
 import statistics
@@ -69,14 +71,14 @@ class HighsClock:
         solve.Planner.solve = timed
 
 
-def in_process(exp) -> dict:
+def in_process(exp, runs: int | None = None) -> dict:
     """Runs of the slice one after another in this process: wall and HiGHS time per run."""
     from zonesim.batch.design import expand
     from zonesim.batch.execute import run_one
 
     clock = HighsClock()
     rows = []
-    for spec in expand(exp):
+    for spec in expand(exp)[:runs]:
         h0, n0 = clock.highs, clock.solves
         t0 = time.perf_counter()
         out = run_one(spec)
@@ -134,21 +136,16 @@ def main() -> None:
     ap.add_argument("--samples", type=int, default=1, help="Sobol base N of the slice (runs = N*(k+2))")
     ap.add_argument("--horizons", type=int, nargs="+", default=[2025, 2030], help="last simulated years")
     ap.add_argument("--n-days", type=int, default=None, help="representative days (default: the scenario's)")
-    ap.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    ap.add_argument(
+        "--workers", type=int, nargs="*", default=[1, 2], help="pool sizes (none: in process only)"
+    )
+    ap.add_argument("--runs", type=int, default=None, help="in process: the first RUNS runs of the slice")
     ap.add_argument("--profile", action="store_true")
     args = ap.parse_args()
     print(f"cores: {os.cpu_count()}; load average at start: {os.getloadavg()[0]:.1f}")
     for end in args.horizons:
         exp = experiment(args.samples, end, args.n_days)
-        ip = in_process(exp)
-        print(
-            f"\n2020->{end}, n_days={args.n_days or 'default'}: in one process, {ip['runs']} runs "
-            f"({ip['solves']} LP solves a run)\n"
-            f"  first run (builds templates, clusters days): {ip['first_wall']:.1f} s wall, "
-            f"HiGHS {ip['first_highs']:.1f} s\n"
-            f"  later runs: mean wall {ip['wall']:.2f} s, mean HiGHS {ip['highs']:.2f} s, "
-            f"wall/HiGHS {ip['ratio']:.2f}"
-        )
+        print(f"\n2020->{end}, n_days={args.n_days or 'default'}:")
         rates = {}
         for w in args.workers:
             n, wall, mean_run = pool(exp, w)
@@ -157,8 +154,20 @@ def main() -> None:
                 f"  pool, {w} worker(s): {n} runs in {wall:.1f} s -> {rates[w][0]:.2f} runs/min "
                 f"(mean run wall {mean_run:.2f} s)"
             )
+        # in a fresh process of its own, as a batch worker (the pools fork this one)
+        with cf.ProcessPoolExecutor(1, mp_context=mp.get_context("spawn")) as ex:
+            ip = ex.submit(in_process, exp, args.runs).result()
+        print(
+            f"  in one process, {ip['runs']} runs ({ip['solves']} LP solves a run); first run "
+            f"(builds templates, clusters days) {ip['first_wall']:.1f} s wall, "
+            f"HiGHS {ip['first_highs']:.1f} s;"
+            f" later runs: mean wall {ip['wall']:.2f} s, mean HiGHS {ip['highs']:.2f} s, "
+            f"wall/HiGHS {ip['ratio']:.2f}"
+        )
         if 1 in rates and 2 in rates:
             print(f"  parallel efficiency at 2 workers: {100 * rates[2][0] / (2 * rates[1][0]):.0f} %")
+        if not rates:
+            continue
         w = max(rates)
         rate, mean_run, _ = rates[w]
         startup = ip["first_wall"] - ip["wall"]

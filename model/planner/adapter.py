@@ -83,15 +83,13 @@ def crf(rate: float, lifetime: float) -> float:
     return rate / (1.0 - (1.0 + rate) ** -lifetime)
 
 
-class _Lookup:
-    """Dict views of the tables the adapter reads, built once per data version."""
+class _Static:
+    """Dict views of every table but ``technologies``, and what planner_input reads of them
+    per city: shared by copies of the data that differ in technology parameters only (a
+    batch's cost samples), so those do not read the same rows again."""
 
     def __init__(self, base) -> None:
-        t = base.technologies.sort_values("year")
-        self.tech = {
-            k: (g["year"].to_numpy(float), g["value"].to_numpy(float))
-            for k, g in t.groupby(["tech", "parameter"])
-        }
+        self.tables = {k: v for k, v in base.tables.items() if k != "technologies"}  # kept alive
         pr = base.prices.sort_values("year")
         self.prices = {
             k: (g["year"].to_numpy(float), g["value"].to_numpy(float))
@@ -107,14 +105,42 @@ class _Lookup:
         )
         self.units = {c: g for c, g in base.power_units.groupby("city_id")}
         self.potentials = {c: g for c, g in base.potentials.groupby("city_id")}
-        self.fossil = {}
+        self.fossil: dict[str, pd.DataFrame] = {}
         self.classes = TechClasses.from_table(base.tech_classes)
-        # memoised per data version: what planner_input reads of the tables for a city
-        self.values: dict[tuple, float] = {}  # tech_value by (tech, parameter, year, default)
         self.cities: dict[str, dict] = {}  # _city_data
-        self.heat_rates: dict[tuple[str, str, int], float] = {}
+        self.unit_heat_rates: dict[tuple[str, str], float | None] = {}
         self.programmes: dict[str, list] = {}
         self.profile_keys: dict[str, str] = {}
+
+
+_STATICS: dict[tuple, _Static] = {}
+
+
+def _static(base) -> _Static:
+    key = tuple((k, id(v)) for k, v in sorted(base.tables.items()) if k != "technologies")
+    st = _STATICS.get(key)
+    if st is None:
+        if len(_STATICS) >= 8:  # bounded: each holds its tables
+            _STATICS.pop(next(iter(_STATICS)))
+        st = _STATICS[key] = _Static(base)
+    return st
+
+
+class _Lookup:
+    """Dict views of the tables the adapter reads: technologies per data version, the rest
+    shared (:class:`_Static`)."""
+
+    def __init__(self, base) -> None:
+        t = base.technologies.sort_values("year")
+        self.tech = {
+            k: (g["year"].to_numpy(float), g["value"].to_numpy(float))
+            for k, g in t.groupby(["tech", "parameter"])
+        }
+        self.values: dict[tuple, float] = {}  # tech_value by (tech, parameter, year, default)
+        st = self.static = _static(base)
+        self.prices, self.params, self.ef = st.prices, st.params, st.ef
+        self.units, self.potentials, self.fossil = st.units, st.potentials, st.fossil
+        self.cities, self.programmes, self.profile_keys = st.cities, st.programmes, st.profile_keys
 
 
 _LOOKUPS: dict[tuple[int, str], _Lookup] = {}
@@ -274,18 +300,19 @@ def planner_input(
     peak_gw = peak_pu * outlook.electricity_twh[0] * KILO / HOURS_PER_YEAR
 
     def heat_rate(tech: str) -> float:
-        key = (city_id, tech, y0)
-        if key in lk.heat_rates:
-            return lk.heat_rates[key]
-        rows = units[(units["tech"] == tech) & units["heat_rate_gce_per_kwh"].notna()]
-        if not rows.empty and rows["capacity_mw"].sum() > 0:
-            w = rows["capacity_mw"].to_numpy(float)
-            v = float(np.average(rows["heat_rate_gce_per_kwh"].to_numpy(float), weights=w)) / KILO
-        else:
-            source = tech if tech in ("coal", "gas") else "coal"
-            v = tech_value(base, source, "heat_rate", y0) / KILO
-        lk.heat_rates[key] = v
-        return v
+        key = (city_id, tech)
+        if key not in lk.static.unit_heat_rates:  # the city's units' average, if they have one
+            rows = units[(units["tech"] == tech) & units["heat_rate_gce_per_kwh"].notna()]
+            v = None
+            if not rows.empty and rows["capacity_mw"].sum() > 0:
+                w = rows["capacity_mw"].to_numpy(float)
+                v = float(np.average(rows["heat_rate_gce_per_kwh"].to_numpy(float), weights=w)) / KILO
+            lk.static.unit_heat_rates[key] = v
+        v = lk.static.unit_heat_rates[key]
+        if v is not None:
+            return v
+        source = tech if tech in ("coal", "gas") else "coal"
+        return tech_value(base, source, "heat_rate", y0) / KILO
 
     def costs(tech: str) -> dict:
         capex = tech_value(base, tech, "capex_power", y0, 0.0) * MILLI
@@ -294,7 +321,7 @@ def planner_input(
         return dict(capex=capex, capex_annual=annual, fom=tech_value(base, tech, "fom", y0, 0.0) * MILLI)
 
     gens = []
-    tc = lk.classes
+    tc = lk.static.classes
     techs = sorted(set(existing) | pot_techs | tc.buildable_without_potential, key=tc.rank)
     for t in techs:
         if t not in tc.gen_kind:

@@ -85,11 +85,25 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     ret = val(m.ret) if s.has_coal else np.zeros(ny)
     flex = val(m.flex) if s.coal_flex else np.full(ny, inp.existing_flex_gw)
     # tables are built column by column (numpy arrays): a DataFrame of row tuples costs
-    # several times more, and a batch reads 174 results a run
+    # several times more, and a batch reads 174 results a run; label columns depend on the
+    # model's sets only and are made once per template
     zeros = np.zeros(ny)
+    cache = getattr(getattr(planner, "template", None), "labels", None)
+
+    def lab(name: str, make) -> object:
+        if cache is None:
+            return make()
+        if name not in cache:
+            values = make()
+            cache[name] = pd.array(values, dtype="str") if values else values
+        return cache[name]
+
     capacity = _frame(
-        tech=[g for g in gens for _ in range(ny)] + [x for x in stores for _ in range(ny)],
-        kind=["generator"] * (ng * ny) + ["storage"] * (ns * ny),
+        tech=lab(
+            "capacity.tech",
+            lambda: [g for g in gens for _ in range(ny)] + [x for x in stores for _ in range(ny)],
+        ),
+        kind=lab("capacity.kind", lambda: ["generator"] * (ng * ny) + ["storage"] * (ns * ny)),
         year=np.tile(years, ng + ns),
         existing_gw=[np.concatenate([[c["existing"][g]], cap[i, :-1]]) for i, g in enumerate(gens)]
         + [np.concatenate([[c["s_existing"][x]], scap[i, :-1]]) for i, x in enumerate(stores)],
@@ -102,8 +116,8 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     nsb = val(m.snew).reshape(len(m.SB), ny)
     land_keys = list(m.GB) + list(m.SB)
     new_by_land = _frame(
-        tech=[t for t, _ in land_keys for _ in range(ny)],
-        land_class=[lc for _, lc in land_keys for _ in range(ny)],
+        tech=lab("new_by_land.tech", lambda: [t for t, _ in land_keys for _ in range(ny)]),
+        land_class=lab("new_by_land.land_class", lambda: [lc for _, lc in land_keys for _ in range(ny)]),
         year=np.tile(years, len(land_keys)),
         new_gw=[nb[k] for k in range(len(m.GB))] + [nsb[k] for k in range(len(m.SB))],
     )
@@ -129,7 +143,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
         ("spilled", -twh(spill)),
     ]
     dispatch = _frame(
-        tech=[name for name, _ in flows for _ in range(ny)],
+        tech=lab("dispatch.tech", lambda: [name for name, _ in flows for _ in range(ny)]),
         year=np.tile(years, len(flows)),
         twh=[a for _, a in flows],
     )
@@ -275,7 +289,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
         penalty[y] += par.budget_overrun_penalty * bud_slack[j]
     items["slack_penalty"] = penalty
     cost = _frame(
-        item=[k_ for k_ in items for _ in range(ny)],
+        item=lab("cost.item", lambda: [k_ for k_ in items for _ in range(ny)]),
         year=np.tile(years, len(items)),
         bn_cny=[np.broadcast_to(v, (ny,)) for v in items.values()],
         bn_cny_pv=[np.broadcast_to(v, (ny,)) * df for v in items.values()],
@@ -310,7 +324,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
         sh += [("storage_mandate", years[y], md[y] / df[y] * KILO, "CNY/kW", 0.0, "GW") for y in range(ny)]
     shadow = pd.DataFrame(sh, columns=["constraint", "year", "value", "unit", "slack", "slack_unit"])
     programmes = _frame(
-        programme=[p for p in progs for _ in range(ny)],
+        programme=lab("programmes.programme", lambda: [p for p in progs for _ in range(ny)]),
         year=np.tile(years, len(progs)),
         level_mtce=[prog[j] for j in range(len(progs))],
     )
@@ -349,6 +363,8 @@ def _frame(**columns) -> pd.DataFrame:
             col = np.concatenate(col).astype(float, copy=False)
         elif isinstance(col, list) and not col:
             col = np.array([], dtype=object)
+        elif isinstance(col, pd.api.extensions.ExtensionArray):
+            col = col.copy()  # shared label column of the template
         out[name] = col
     return pd.DataFrame(out)
 

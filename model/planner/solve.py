@@ -82,7 +82,6 @@ class Planner:
         self.coef = coefficients(inp, self.model.sets)
         self._slots = self.template.slots(self.coef)
         self._highs = self.template.load(self._slots)
-        self._columns: dict[str, np.ndarray] = {}
         self._solution = None
         t2 = time.perf_counter()
         self.timings.build, self.timings.load, self.timings.update = t1 - t0, t2 - t1, 0.0
@@ -166,18 +165,12 @@ class Planner:
 
     def primal(self, var) -> np.ndarray:
         """Values of every element of a Var component, in its index order (numpy)."""
-        key = var.name
-        if key not in self._columns:
-            self._columns[key] = self.template.columns(var)
-        cols = self._columns[key]
+        cols = self.template.columns(var)
         return self._values()[0][cols] if len(cols) else cols * 1.0
 
     def dual(self, con) -> np.ndarray:
         """Row duals of every element of a Constraint component (HiGHS sign convention)."""
-        key = "row:" + con.name
-        if key not in self._columns:
-            self._columns[key] = self.template.rows(con)
-        rows = self._columns[key]
+        rows = self.template.rows(con)
         return self._values()[1][rows] if len(rows) else rows * 1.0
 
 

@@ -246,6 +246,8 @@ class Template:
         self.u_offset = next(b for k, a, b, c in ops if k == _OFFSET)
         self.evaluate = _Evaluator(exprs, pos)
         self.n_slots = len(exprs)
+        self._index: dict[tuple[str, str], np.ndarray] = {}
+        self.labels: dict[tuple, object] = {}  # label columns of result tables (results.py)
 
     # ------------------------------------------------------------------ values
     def param_vector(self, coef: dict[str, dict]) -> np.ndarray:
@@ -328,12 +330,22 @@ class Template:
                 h.changeColCost(a, v[b])
 
     def columns(self, var) -> np.ndarray:
-        """Column of every element of a Var component, in its index order."""
-        return np.fromiter((self.col[id(v)] for v in var.values()), dtype=np.int64, count=len(var))
+        """Column of every element of a Var component, in its index order (kept per name)."""
+        key = ("col", var.name)
+        out = self._index.get(key)
+        if out is None:
+            out = np.fromiter((self.col[id(v)] for v in var.values()), dtype=np.int64, count=len(var))
+            self._index[key] = out
+        return out
 
     def rows(self, con) -> np.ndarray:
-        """Row of every element of a Constraint component, in its index order."""
-        return np.fromiter((self.row[c] for c in con.values()), dtype=np.int64, count=len(con))
+        """Row of every element of a Constraint component, in its index order (kept per name)."""
+        key = ("row", con.name)
+        out = self._index.get(key)
+        if out is None:
+            out = np.fromiter((self.row[c] for c in con.values()), dtype=np.int64, count=len(con))
+            self._index[key] = out
+        return out
 
 
 def fingerprint(inp: PlannerInput) -> tuple:
