@@ -19,8 +19,8 @@ import numpy as np
 from zonesim.agents.firms import FOSSIL, INTENSIVE_MASK
 from zonesim.data import load
 from zonesim.model import TransitionModel
-from zonesim.year.setting import rules_for
 from zonesim.scenario import load_scenario
+from zonesim.year.setting import rules_for
 
 ROOT = Path(__file__).resolve().parents[1]
 YEARS = 5
