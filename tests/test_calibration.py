@@ -46,7 +46,7 @@ def test_recovers_synthetic_truth(ref):
         "growth_intensive_factor": 0.6,
     }
     synthetic = bc.run_backcast(ref, truth)
-    target = F.Target(synthetic, ref.city_ids)
+    target = F.Target(synthetic, ref.city_ids, ref.periods.fit)
     specs = {s.name: s for s in F.SPECS}
     growth, _ = F._fit_lsq(
         ref,

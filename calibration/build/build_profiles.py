@@ -28,14 +28,14 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
+import common
 import numpy as np
 import pandas as pd
 import pvlib
+from common import const, source
 from scipy import optimize, stats
 
-REPO = Path(__file__).resolve().parents[2]
-DEFAULT_RAW = REPO.parent / "shared" / "data" / "raw"
-DEFAULT_OUT = REPO / "calibration" / "data"
+DEFAULT_RAW, DEFAULT_OUT = common.DEFAULT_RAW, common.DEFAULT_OUT
 
 HOURS = 8760
 YEAR = 2018  # calendar of the load data (a non-leap year; 1 Jan 2018 was a Monday)
@@ -46,22 +46,20 @@ BASE_SEED = 20200  # every random stream is SeedSequence([BASE_SEED, crc32(code)
 SOLAR_STREAM = 1
 WIND_STREAM = 2
 
-# --- solar assumptions --------------------------------------------------------------------
-PV_AZIMUTH = 180.0  # south-facing
-ALBEDO = 0.20
-PERFORMANCE_RATIO = 0.80  # only used to set the mean of the clearness factor
-CLEARNESS_KAPPA = 8.0  # Beta concentration alpha + beta of the daily clearness factor
-CLEARNESS_RHO = 0.5  # day-to-day AR(1) correlation of the clearness factor (Gaussian copula)
-CLEARNESS_MEAN_BOUNDS = (0.35, 0.90)
-
-# --- wind assumptions ---------------------------------------------------------------------
-WIND_RHO = 0.97  # hourly AR(1) correlation of the Gaussian driver (see SOURCES-profiles.md)
-WEIBULL_K = 2.0  # Weibull shape (Rayleigh)
-SEASON_AMPLITUDE = 0.12  # relative amplitude of the seasonal speed cycle
-SEASON_PEAK_DOY = 80  # day of year (1-based) of the seasonal maximum (late March)
-DIURNAL_AMPLITUDE = 0.05  # relative amplitude of the diurnal speed cycle at hub height
-DIURNAL_PEAK_HOUR = 2  # local hour of the diurnal maximum (nocturnal low-level jet)
-CUT_IN, RATED, CUT_OUT = 3.0, 12.0, 25.0  # m/s, generic IEC class II turbine
+# --- solar and wind assumptions: rows of sources/constants.csv -----------------------------
+PV_AZIMUTH = const("pv_azimuth_deg")
+ALBEDO = const("pv_albedo")
+PERFORMANCE_RATIO = const("pv_performance_ratio")  # only used to set the mean of the clearness factor
+CLEARNESS_KAPPA = const("clearness_kappa")  # Beta concentration alpha + beta of the daily clearness
+CLEARNESS_RHO = const("clearness_rho")  # day-to-day AR(1) correlation of the clearness factor
+CLEARNESS_MEAN_BOUNDS = (const("clearness_mean_min"), const("clearness_mean_max"))
+WIND_RHO = const("wind_rho")  # hourly AR(1) correlation of the Gaussian driver
+WEIBULL_K = const("wind_weibull_k")
+SEASON_AMPLITUDE = const("wind_season_amplitude")
+SEASON_PEAK_DOY = int(const("wind_season_peak_day"))
+DIURNAL_AMPLITUDE = const("wind_diurnal_amplitude")
+DIURNAL_PEAK_HOUR = int(const("wind_diurnal_peak_hour"))
+CUT_IN, RATED, CUT_OUT = const("wind_cut_in_speed"), const("wind_rated_speed"), const("wind_cut_out_speed")
 
 SRC_LOAD = (
     "NDRC 2018 provincial hourly demand as compiled in PyPSA-China-PIK "
@@ -89,31 +87,12 @@ class Site:
     altitude_m: float
 
 
-# Representative site per province: the (first-listed) zone member city, or the
-# associated city where that is the only reason the province is in the model.
-# Coordinates: city centre (seat of the municipal government), GeoNames / Wikipedia
-# infobox values rounded to 0.01 deg; altitude rounded to ~50 m. Profile shape is
-# insensitive to errors of a few km.
-SITES: tuple[Site, ...] = (
-    Site("LN", "Liaoning", "Shenyang", 41.80, 123.43, 50),
-    Site("JL", "Jilin", "Changchun", 43.88, 125.32, 220),
-    Site("NM", "Inner Mongolia", "Baotou", 40.66, 109.84, 1050),
-    Site("HE", "Hebei", "Tangshan", 39.63, 118.18, 30),
-    Site("SX", "Shanxi", "Changzhi", 36.20, 113.12, 930),
-    Site("SD", "Shandong", "Zibo", 36.81, 118.05, 60),
-    Site("AH", "Anhui", "Tongling", 30.94, 117.81, 40),
-    Site("HB", "Hubei", "Huangshi", 30.20, 115.04, 30),
-    Site("HN", "Hunan", "Zhuzhou", 27.83, 113.13, 50),
-    Site("CQ", "Chongqing", "Yongchuan (zone district)", 29.36, 105.93, 300),
-    Site("SC", "Sichuan", "Zigong", 29.34, 104.78, 350),
-    Site("NX", "Ningxia", "Shizuishan", 39.02, 106.38, 1100),
-    Site("BJ", "Beijing", "Shijingshan", 39.91, 116.22, 70),
-    Site("HL", "Heilongjiang", "Daqing", 46.59, 125.10, 150),
-    Site("JS", "Jiangsu", "Xuzhou", 34.26, 117.18, 40),
-    Site("JX", "Jiangxi", "Pingxiang", 27.62, 113.85, 100),
-    Site("HA", "Henan", "Luoyang", 34.62, 112.45, 150),
-    Site("GD", "Guangdong", "Shaoguan", 24.81, 113.60, 70),
-    Site("GZ", "Guizhou", "Liupanshui", 26.59, 104.83, 1800),
+# Representative site per province (sources/profile_sites.csv, with its source): the
+# (first-listed) zone member city, or the associated city where that is the only reason the
+# province is in the model. Profile shape is insensitive to errors of a few km.
+SITES: tuple[Site, ...] = tuple(
+    Site(r.code, r.name, r.city, float(r.lat), float(r.lon), float(r.altitude_m))
+    for r in source("profile_sites").itertuples()
 )
 
 
