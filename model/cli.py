@@ -21,11 +21,12 @@ EXPERIMENT_KEYS = frozenset({"base", "mixes", "grid", "uncertain", "design", "re
 
 
 def _is_experiment(file: str) -> bool:
-    import yaml
+    """The file is an experiment (read with the scenario reader's bounds: size, aliases, depth)."""
+    from zonesim.scenario import _read_yaml
 
     try:
-        data = yaml.safe_load(Path(file).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        data, _ = _read_yaml(Path(file))
+    except ScenarioError:
         return False  # the scenario loader reports what is wrong with the file
     return isinstance(data, dict) and "horizon" not in data and bool(EXPERIMENT_KEYS & set(data))
 
