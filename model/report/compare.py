@@ -480,6 +480,7 @@ def targets_matrix(zones: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFram
     m = cells.pivot_table(index="zone_id", columns="scenario", values="verdict", aggfunc="first")
     m = m[list(dict.fromkeys(zones["scenario"]))]
     m.insert(0, "zone", [names.get(z, z) for z in m.index])
+    m.columns.name = None
     return m.reset_index(drop=True)
 
 
@@ -522,7 +523,8 @@ def summary_text(scen: pd.DataFrame, zones: pd.DataFrame, last_year: int) -> lis
             c = cheap.sort_values("cny_per_t_co2_avoided").iloc[0]
             lines.append(
                 f"Cheapest per tonne: '{c['scenario']}', {c['cny_per_t_co2_avoided']:,.0f} CNY/tCO2 "
-                f"({-c['d_co2_cum_mt']:,.1f} Mt avoided)."
+                f"({-c['d_co2_cum_mt']:,.1f} Mt avoided"
+                + ("; below zero: it saves money)." if c["cny_per_t_co2_avoided"] < 0 else ").")
             )
     missing = zones[zones["met_all_share"] < 1]
     if len(missing):
@@ -816,7 +818,7 @@ CSS = """
 body{font-family:sans-serif;max-width:1280px;margin:1.5em auto;color:#111;line-height:1.4}
 table{border-collapse:collapse;font-size:12px;margin:0.5em 0 1.5em}
 th,td{border:1px solid #999;padding:2px 6px;text-align:right}
-th{background:#eee} td:first-child,th:first-child{text-align:left}
+th{background:#eee} td:first-child,th:first-child{text-align:left} td{white-space:nowrap}
 img{max-width:100%;border:1px solid #ccc;margin:0.5em 0} figure{margin:1em 0}
 figcaption{font-size:12px;color:#444}
 p.summary{font-size:15px;background:#f4f4f4;padding:0.6em 0.9em;border-left:4px solid #333}
