@@ -328,12 +328,22 @@ def Page():
     initial = solara.use_memo(lambda: ViewModel(), [])
     model = solara.use_reactive(initial)
     params = solara.use_reactive(dict(DEFAULTS))
+    # Mesa's controller reads these as reactive values (ms between steps, steps per redraw)
+    play_interval = solara.use_reactive(100)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
     solara.Title("zonesim: demonstration zones")
     with solara.AppBar():
         solara.AppBarTitle("zonesim: demonstration zones")
     with solara.Sidebar(), solara.Column():
         with solara.Card("Controls"):
-            ModelController(model, model_parameters=params, play_interval=100, render_interval=1)
+            ModelController(
+                model,
+                model_parameters=params,
+                play_interval=play_interval,
+                render_interval=render_interval,
+                use_threads=use_threads,
+            )
         with solara.Card("Scenario and levers (Reset to apply)"):
             ScenarioInputs(params)
         with solara.Card("Information"):

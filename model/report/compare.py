@@ -818,7 +818,7 @@ CSS = """
 body{font-family:sans-serif;max-width:1280px;margin:1.5em auto;color:#111;line-height:1.4}
 table{border-collapse:collapse;font-size:12px;margin:0.5em 0 1.5em}
 th,td{border:1px solid #999;padding:2px 6px;text-align:right}
-th{background:#eee} td:first-child,th:first-child{text-align:left} td{white-space:nowrap}
+th{background:#eee} td:first-child,th:first-child{text-align:left}
 img{max-width:100%;border:1px solid #ccc;margin:0.5em 0} figure{margin:1em 0}
 figcaption{font-size:12px;color:#444}
 p.summary{font-size:15px;background:#f4f4f4;padding:0.6em 0.9em;border-left:4px solid #333}
