@@ -332,7 +332,6 @@ def Page():
     play_interval = solara.use_reactive(100)
     render_interval = solara.use_reactive(1)
     use_threads = solara.use_reactive(False)
-    solara.Title("zonesim: demonstration zones")
     with solara.AppBar():
         solara.AppBarTitle("zonesim: demonstration zones")
     with solara.Sidebar(), solara.Column():
