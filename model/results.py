@@ -124,6 +124,10 @@ class Results:
             }
         )
         out["met"] = out["gap pp"] <= 0
+        # how far a met target is beaten (0 when missed): headroom is shown, not hidden by the clip
+        out["headroom pp"] = (
+            (last["intensity_target_pct"] - last["intensity_change_pct"]).clip(lower=0).round(1).to_numpy()
+        )
         if rating is not None:
             out["rating"] = out["zone"].map(rating)
         return out.reset_index(drop=True)

@@ -109,12 +109,20 @@ def test_page_loads_lever_changes_step_updates_chart(server, tmp_path):
             before = _chart_sources(page)
             assert len(before) == 2
             expect(page.get_by_text("levers: none")).to_be_visible()
+            # what users complained of: slider values shown, zones by name, no "Page 0" tab
+            expect(page.get_by_text("End year: 2025")).to_be_visible()
+            expect(page.get_by_role("cell", name="Z04 Tangshan")).to_be_visible()
+            assert page.get_by_text("Page 0").count() == 0
 
             # a lever: switch on the carbon price (settings from scenarios/carbon_price.yaml), rebuild
             page.get_by_text("add lever: carbon price").click()  # vuetify: the label takes the click
             expect(page.get_by_label("add lever: carbon price")).to_be_checked()
             page.get_by_role("button", name="Reset").click()
             expect(page.get_by_text("levers: carbon_price")).to_be_visible()
+            # a lever with a main setting offers its slider, showing the value from its file
+            page.get_by_text("add lever: coal reduction").click()
+            expect(page.get_by_text("coal cut by the end year, %:")).to_be_visible()
+            page.get_by_text("add lever: coal reduction").click()  # off again for the step below
 
             # a step: one simulated year; the year and both charts change
             page.get_by_role("button", name="Step").click()

@@ -4,12 +4,13 @@ Run it with::
 
     solara run zonesim.report.app          # or: solara run model/report/app.py
 
-Sidebar: the base scenario, the zones simulated, each lever family on or off (its settings
-come from the lever's own file in ``scenarios/``, never from this module) and a carbon price
-override; *Reset* builds a new model from them, *Step* simulates one year. The page shows the
-zones' energy-intensity change against their 2025 targets, the capacity mix of the cities
-simulated, and a table of the latest year. The model runs on small settings (few
-representative days and firms) so that a step takes about a second.
+Sidebar: the base scenario, the zones simulated (by name), the end year and a carbon price
+(sliders showing their values), and each lever family: switched on, it takes its settings from
+its own file in ``scenarios/`` (never from this module), and its main setting can then be
+moved on a slider. *Reset* builds a new model from them, *Step* simulates one year. The page
+shows the zones' energy-intensity change against their 2025 targets, the capacity mix of the
+cities simulated, and a table of the latest year with zone names. The model runs on small
+settings (few representative days and firms) so that a step takes about a second.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 import solara  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
-from mesa.visualization import SolaraViz  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 from zonesim import plot  # noqa: E402
 from zonesim.model import TransitionModel  # noqa: E402
@@ -43,10 +43,21 @@ LEVERS = (
     "evaluation",
     "circular_parks",
 )
-ZONE_CHOICES = {
+ZONE_CHOICES: dict[str, Any] = {
     "Z04 Tangshan + Z07 Tongling (fast)": ["Z04", "Z07"],
     "Z03 W. Inner Mongolia + Z12 NE Ningxia + Z04 Tangshan": ["Z03", "Z12", "Z04"],
     "all 20 zones (slow)": "all",
+    **{name.replace("\n", " "): [zone] for zone, name in plot.zone_names("en").items()},
+}
+# each lever's main setting, movable on a slider once the lever is on: (field, label)
+KNOBS = {
+    "coal_reduction": ("cut_pct_by_end", "coal cut by the end year, %"),
+    "pv_storage": ("storage_power_ratio", "storage power per new wind+PV power"),
+    "capacity_retirement": ("coal_unit_max_mw", "coal units retired up to, MW"),
+    "curb_two_highs": ("max_expansion_pct_per_year", "energy-intensive growth allowed, %/yr"),
+    "green_finance": ("loan_volume_bn_cny_per_year", "extra finance per zone, bn CNY/yr"),
+    "evaluation": ("poor_years_to_lose_status", "poor years before status is lost"),
+    "circular_parks": ("participation_share", "share of energy-intensive output in parks"),
 }
 # interactive settings: few representative days and firms, so a step takes about a second
 FAST = {"planner": {"n_days": 2, "mode": "rolling"}, "firms": {"n_firms": 300}}
@@ -84,8 +95,10 @@ class ViewModel(TransitionModel):
         green_finance: bool = False,
         evaluation: bool = False,
         circular_parks: bool = False,
+        knobs: dict[str, float] | None = None,
     ) -> None:
-        # explicit keywords (SolaraViz checks the signature): True adds the lever from its own file
+        # explicit keywords (SolaraViz checks the signature): True adds the lever from its own file;
+        # knobs: {lever: value} sets the lever's main setting (KNOBS) instead of its file's value
         args = locals()
         levers = {lever: bool(args[lever]) for lever in LEVERS}
         sc = load_scenario(
@@ -98,6 +111,9 @@ class ViewModel(TransitionModel):
         for lever, on in levers.items():
             if on and data["levers"].get(lever) is None:
                 data["levers"][lever] = lever_settings(lever)
+        for lever, value in (knobs or {}).items():
+            if data["levers"].get(lever) is not None and lever in KNOBS:
+                data["levers"][lever][KNOBS[lever][0]] = value
         if carbon_price_cny_per_t > 0:
             data["levers"]["carbon_price"] = {
                 "path": {2021: carbon_price_cny_per_t, end_year: carbon_price_cny_per_t}
@@ -206,59 +222,137 @@ def YearTable(model: ViewModel):
     z = model.zone_table()
     last = z[z["year"] == z["year"].max()]
     levers = ", ".join(model.levers) or "none"
+    names = plot.zone_names("en")
     rows = [
-        "| zone | intensity chg % | target % | coal share | non-fossil share | CO2 Mt |",
-        "|---|---:|---:|---:|---:|---:|",
+        "| zone | intensity chg % | target % | headroom (+) / miss (-), pp | coal share | non-fossil share "
+        "| CO2 Mt |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for r in last.itertuples():
         rows.append(
-            f"| {r.zone_id} | {r.intensity_change_pct:.1f} | {r.intensity_target_pct:.1f} | "
-            f"{r.coal_share:.2f} | {r.nonfossil_share:.2f} | {r.co2_t / MEGA:.1f} |"
+            f"| {names.get(r.zone_id, r.zone_id)} | {r.intensity_change_pct:.1f} | "
+            f"{r.intensity_target_pct:.1f} | "
+            f"{r.intensity_target_pct - r.intensity_change_pct:+.1f} | {r.coal_share:.2f} | "
+            f"{r.nonfossil_share:.2f} | {r.co2_t / MEGA:.1f} |"
         )
     solara.Markdown(f"**Simulated year: {model.year}** · scenario `{model.scenario.name}` · levers: {levers}")
     solara.Markdown("\n".join(rows))
 
 
-def model_params() -> dict[str, Any]:
-    """The widgets of the sidebar (SolaraViz ``model_params``)."""
-    params: dict[str, Any] = {
-        "scenario": {"type": "Select", "value": "baseline", "values": scenario_names(), "label": "Scenario"},
-        "zones": {
-            "type": "Select",
-            "value": next(iter(ZONE_CHOICES)),
-            "values": list(ZONE_CHOICES),
-            "label": "Zones",
-        },
-        "end_year": {
-            "type": "SliderInt",
-            "value": 2025,
-            "min": 2021,
-            "max": 2030,
-            "step": 1,
-            "label": "End year",
-        },
-        "carbon_price_cny_per_t": {
-            "type": "SliderFloat",
-            "value": 0.0,
-            "min": 0.0,
-            "max": 300.0,
-            "step": 10.0,
-            "label": "Carbon price override, CNY/tCO2 (0: as in scenario)",
-        },
-    }
-    for lever in LEVERS:
-        params[lever] = {"type": "Checkbox", "value": False, "label": f"add lever: {lever.replace('_', ' ')}"}
-    return params
+def knob_range(lever: str) -> tuple[float, float, float, bool]:
+    """Slider (min, max, step, integer) for a lever's main setting: the schema's bounds where it
+    has them, else 0 to three times the value in the lever's scenario file."""
+    import typing
+
+    from zonesim.scenario import Levers
+
+    field, _ = KNOBS[lever]
+    cls = next(a for a in typing.get_args(Levers.model_fields[lever].annotation) if a is not type(None))
+    info = cls.model_fields[field]
+    lo = next((m.ge for m in info.metadata if hasattr(m, "ge")), 0.0)
+    hi = next((m.le for m in info.metadata if hasattr(m, "le")), None)
+    value = float(lever_settings(lever)[field])
+    hi = float(hi) if hi is not None else max(3 * value, 1.0)
+    integer = info.annotation is int
+    step = 1.0 if integer else (hi - lo) / 50
+    return float(lo), hi, step, integer
 
 
-def make_page(model: ViewModel | None = None):
-    """The SolaraViz page (a Solara component) for ``model`` (default: a fresh ViewModel)."""
-    return SolaraViz(
-        model if model is not None else ViewModel(),
-        components=[(ZoneIndicators, 0), (CapacityMix, 0), (YearTable, 0)],
-        model_params=model_params(),
-        name="zonesim: demonstration zones",
+DEFAULTS: dict[str, Any] = {
+    "scenario": "baseline",
+    "zones": next(iter(ZONE_CHOICES)),
+    "end_year": 2025,
+    "carbon_price_cny_per_t": 0.0,
+    **{lever: False for lever in LEVERS},
+    "knobs": {},
+}
+
+
+@solara.component
+def ScenarioInputs(params: solara.Reactive[dict]):
+    """The sidebar's inputs; sliders show their values, a lever's slider appears once it is on."""
+
+    def setter(name):
+        return lambda value: params.set({**params.value, name: value})
+
+    v = params.value
+    solara.Select("Scenario", value=v["scenario"], values=scenario_names(), on_value=setter("scenario"))
+    solara.Select("Zones", value=v["zones"], values=list(ZONE_CHOICES), on_value=setter("zones"))
+    solara.SliderInt(
+        "End year",
+        value=v["end_year"],
+        min=2021,
+        max=2030,
+        step=1,
+        on_value=setter("end_year"),
+        thumb_label="always",
     )
+    solara.Text(f"End year: {v['end_year']}")
+    solara.SliderFloat(
+        "Carbon price override, CNY/tCO2 (0: as in scenario)",
+        value=v["carbon_price_cny_per_t"],
+        min=0.0,
+        max=300.0,
+        step=10.0,
+        on_value=setter("carbon_price_cny_per_t"),
+        thumb_label="always",
+    )
+    solara.Text(f"Carbon price override: {v['carbon_price_cny_per_t']:.0f} CNY/tCO2")
+    for lever in LEVERS:
+        solara.Checkbox(label=f"add lever: {lever.replace('_', ' ')}", value=v[lever], on_value=setter(lever))
+        if v[lever] and lever in KNOBS:
+            field, label = KNOBS[lever]
+            lo, hi, step, integer = knob_range(lever)
+            value = v["knobs"].get(lever, lever_settings(lever)[field])
+
+            def set_knob(x, lever=lever):
+                params.set({**params.value, "knobs": {**params.value["knobs"], lever: x}})
+
+            slider = solara.SliderInt if integer else solara.SliderFloat
+            slider(
+                label,
+                value=int(value) if integer else float(value),
+                min=int(lo) if integer else lo,
+                max=int(hi) if integer else hi,
+                step=int(step) if integer else step,
+                on_value=set_knob,
+                thumb_label="always",
+            )
+            solara.Text(f"{label}: {value:g}")
 
 
-page = make_page()
+@solara.component
+def Page():
+    """The view: controls and inputs in the sidebar, the figures and the year's table beside them."""
+    from mesa.visualization.solara_viz import ModelController, ShowSteps
+
+    initial = solara.use_memo(lambda: ViewModel(), [])
+    model = solara.use_reactive(initial)
+    params = solara.use_reactive(dict(DEFAULTS))
+    # Mesa's controller reads these as reactive values (ms between steps, steps per redraw)
+    play_interval = solara.use_reactive(100)
+    render_interval = solara.use_reactive(1)
+    use_threads = solara.use_reactive(False)
+    with solara.AppBar():
+        solara.AppBarTitle("zonesim: demonstration zones")
+    with solara.Sidebar(), solara.Column():
+        with solara.Card("Controls"):
+            ModelController(
+                model,
+                model_parameters=params,
+                play_interval=play_interval,
+                render_interval=render_interval,
+                use_threads=use_threads,
+            )
+        with solara.Card("Scenario and levers (Reset to apply)"):
+            ScenarioInputs(params)
+        with solara.Card("Information"):
+            ShowSteps(model.value)
+    with solara.Column():
+        with solara.Row():
+            ZoneIndicators(model.value)
+            CapacityMix(model.value)
+        YearTable(model.value)
+
+
+page = Page

@@ -480,6 +480,7 @@ def targets_matrix(zones: pd.DataFrame, names: Mapping[str, str]) -> pd.DataFram
     m = cells.pivot_table(index="zone_id", columns="scenario", values="verdict", aggfunc="first")
     m = m[list(dict.fromkeys(zones["scenario"]))]
     m.insert(0, "zone", [names.get(z, z) for z in m.index])
+    m.columns.name = None
     return m.reset_index(drop=True)
 
 
@@ -522,7 +523,8 @@ def summary_text(scen: pd.DataFrame, zones: pd.DataFrame, last_year: int) -> lis
             c = cheap.sort_values("cny_per_t_co2_avoided").iloc[0]
             lines.append(
                 f"Cheapest per tonne: '{c['scenario']}', {c['cny_per_t_co2_avoided']:,.0f} CNY/tCO2 "
-                f"({-c['d_co2_cum_mt']:,.1f} Mt avoided)."
+                f"({-c['d_co2_cum_mt']:,.1f} Mt avoided"
+                + ("; below zero: it saves money)." if c["cny_per_t_co2_avoided"] < 0 else ").")
             )
     missing = zones[zones["met_all_share"] < 1]
     if len(missing):
