@@ -221,7 +221,7 @@ def YearTable(model: ViewModel):
     update_counter.get()
     z = model.zone_table()
     last = z[z["year"] == z["year"].max()]
-    levers = ", ".join(model.levers) or "none"
+    levers = ", ".join(model.scenario.levers.active()) or "none"
     names = plot.zone_names("en")
     rows = [
         "| zone | intensity chg % | target % | headroom (+) / miss (-), pp | coal share | non-fossil share "
