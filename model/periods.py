@@ -154,6 +154,6 @@ def printable(summary: pd.DataFrame) -> str:
         table[("binding targets", "met")] = binding
         table[("rating", "")] = first["rating"]
         if period == "2026-2030":
-            table[("CO2 peak", "year")] = first["co2_peak_year"]
+            table[("CO2 peak", "year")] = first["co2_peak_year"].astype("Int64")
         blocks.append(f"{period} (gap > 0: missed by; < 0: headroom)\n" + table.to_string())
     return "\n\n".join(blocks)

@@ -243,8 +243,20 @@ def pathways_figure(
         value = national_target(target_from)
         if value is not None:
             national = -value if variable.endswith("change_pct") else value
+    two_periods = variable == "intensity_change_pct" and _second_period(zones) is not None
     for ax, zone in zip(axes.flat, ids, strict=False):
         z = zones[zones["zone_id"] == zone].sort_values("year")
+        if two_periods:
+            _two_periods(
+                ax,
+                z,
+                *_second_period(zones),
+                co2_targets.get(zone) if (co2_targets := _co2_targets(results)) else None,
+            )
+            ax.set_title(names.get(zone, zone), fontsize=8)
+            ax.grid(alpha=0.3)
+            ax.tick_params(labelsize=7)
+            continue
         ax.plot(z["year"], z[variable] * scale, color="black", marker="o", ms=3, label="projected")
         first, last = int(z["year"].min()), int(z["year"].max())
         if target_from in z:
@@ -267,7 +279,65 @@ def pathways_figure(
         ax.set_xlabel("year", fontsize=7)
     axes.flat[0].legend(fontsize=6, loc="best")
     title = f"{label.split(',')[0].capitalize()} by zone against 2025 targets"
+    if two_periods:
+        base_year, target_year = _second_period(zones)
+        title = (
+            f"Energy intensity vs 2020 against the {base_year} targets (black), "
+            f"CO2 intensity vs {base_year} against the {target_year} targets (grey), by zone"
+        )
+        fig.supylabel("change, %", fontsize=9)
     return _finish(fig, title, _source(stamp, SOURCE_TARGETS))
+
+
+def _second_period(zones: pd.DataFrame) -> tuple[int, int] | None:
+    """(base year, target year) of the carbon dual-control period when the run reaches into it."""
+    from zonesim.data import load
+    from zonesim.periods import periods
+
+    later = [p for p in periods(load()) if p.binding == "co2_intensity_reduction"]
+    if not later or zones["year"].max() <= later[0].base_year or zones["year"].min() > later[0].base_year:
+        return None
+    return later[0].base_year, later[0].target_year
+
+
+def _co2_targets(results: Results | pd.DataFrame) -> dict[str, float]:
+    """Each zone's CO2-intensity target of the later period (GDP-weighted over its cities), %."""
+    if not isinstance(results, Results) or "co2_intensity_target_pct" not in results.pathways:
+        return {}
+    p = results.pathways.dropna(subset=["zone_id"])
+    p = p[p["year"] == p["year"].max()]
+    w = p["co2_intensity_target_pct"] * p["gdp_bn"]
+    return (w.groupby(p["zone_id"]).sum() / p.groupby("zone_id")["gdp_bn"].sum()).to_dict()
+
+
+def _two_periods(ax, z: pd.DataFrame, base_year: int, target_year: int, co2_target: float | None) -> None:
+    """One zone's panel across both periods: energy intensity against 2020 to the first period's
+    target year with its target; CO2 intensity against that year to the second's, with its."""
+    first = int(z["year"].min())
+    e = z[z["year"] <= base_year]
+    ax.plot(
+        e["year"],
+        e["intensity_change_pct"],
+        color="black",
+        marker="o",
+        ms=3,
+        label="energy intensity vs 2020",
+    )
+    target = e["intensity_target_pct"].dropna()
+    if not target.empty:
+        t = float(target.iloc[-1])
+        ax.hlines(t, first, base_year, color="0.2", ls="--", lw=1, label=f"{base_year} target")
+        ax.plot([first, base_year], [0, t], color="0.6", ls=":", lw=1)
+    c = z[z["year"] >= base_year].copy()
+    c0 = float((c["co2_t"] / c["gdp_bn"]).iloc[0])
+    c["co2_chg"] = 100 * ((c["co2_t"] / c["gdp_bn"]) / c0 - 1)
+    ax.plot(c["year"], c["co2_chg"], color="0.45", marker="s", ms=3, label=f"CO2 intensity vs {base_year}")
+    if co2_target is not None and np.isfinite(co2_target):
+        ax.hlines(
+            co2_target, base_year, target_year, color="0.45", ls="--", lw=1, label=f"{target_year} target"
+        )
+        ax.plot([base_year, target_year], [0, co2_target], color="0.75", ls=":", lw=1)
+    ax.axvline(base_year, color="0.85", lw=0.8)
 
 
 MAX_LINES = 6

@@ -123,3 +123,22 @@ def test_carbon_dual_control_holds_co2_intensity_to_its_path_and_prices_it(base)
     assert "marginal_co2_intensity" in plans and "slack_co2_intensity" in plans
     binding = plans.loc[plans.index.get_level_values("year") >= 2026, "marginal_co2_intensity"]
     assert binding.notna().all() and (binding >= 0).all()
+
+
+def test_pathways_figure_marks_both_periods_targets(runs):
+    import matplotlib
+    from zonesim.plot import pathways_figure
+
+    matplotlib.use("Agg")
+    fig = pathways_figure(runs[2030])
+    assert "2030 targets" in fig._suptitle.get_text() and "2025 targets" in fig._suptitle.get_text()
+    ax = fig.axes[0]
+    labels = [c.get_label() for c in ax.collections] + [ln.get_label() for ln in ax.lines]
+    assert {"2025 target", "2030 target", "energy intensity vs 2020", "CO2 intensity vs 2025"} <= set(labels)
+    co2_target = next(c for c in ax.collections if c.get_label() == "2030 target")
+    (x0, y0), (x1, y1) = co2_target.get_segments()[0]
+    assert (x0, x1) == (2025, 2030) and y0 == y1 == pytest.approx(-17.0)
+    energy = next(c for c in ax.collections if c.get_label() == "2025 target")
+    zone = sorted(runs[2030].zones()["zone_id"].unique())[0]
+    z = runs[2030].zones().set_index(["zone_id", "year"])
+    assert energy.get_segments()[0][0][1] == pytest.approx(z.loc[(zone, 2025), "intensity_target_pct"])
