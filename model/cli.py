@@ -216,9 +216,27 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     s.add_argument("--markdown", action="store_true", help="print a Markdown table")
     s.set_defaults(func=_cmd_data_estimates)
 
-    p = sub.add_parser("plan", help="solve one city's planning LP and export inputs and solution")
+    p = sub.add_parser(
+        "plan",
+        help="solve one city's planning LP and export inputs and solution",
+        description=(
+            "Solve one city's planning LP of one year and export every input and the solution "
+            "as CSV (docs/planner.md). The LP of --year starts from the city's state in that "
+            "year, so the scenario is simulated from the base year first: for a later --year "
+            "the existing fleet (existing_gw) is what the simulation built in the years before, "
+            "not the 2020 fleet."
+        ),
+    )
     p.add_argument("city", help="city id or English or Chinese name, any case: tangshan, Tangshan, 唐山")
-    p.add_argument("--year", type=int, required=True, help="planning year (first year planned)")
+    p.add_argument(
+        "--year",
+        type=int,
+        required=True,
+        help=(
+            "planning year (first year planned); every city of the scenario is simulated up to "
+            "it, and the existing fleet is what the simulation built in the years before"
+        ),
+    )
     p.add_argument("--scenario", required=True, help="scenario YAML file")
     p.add_argument("--export", required=True, help="folder for the CSV export")
     p.set_defaults(func=_cmd_plan)

@@ -4,23 +4,33 @@
 
 =========================  ==============================================================
 ``inputs_days.csv``        day, hour, weight (days), load_pu, solar_cf, wind_cf
-``inputs_generators.csv``  one row per technology and attribute, with unit
+``inputs_generators.csv``  one row per technology and attribute, with unit (``kind`` maps
+                           to the LP's sets as ``docs/planner.md`` "Sets" says; ``crf`` and
+                           ``lifetime`` beside ``capex`` and ``capex_annual``)
 ``inputs_storage.csv``     one row per storage technology and attribute, with unit
 ``inputs_potentials.csv``  tech, land_class, potential_gw
 ``inputs_programmes.csv``  programme, year, attribute, value, unit
 ``inputs_years.csv``       per year: outlook, prices, limits, policy caps, factors
 ``inputs_scalars.csv``     planner parameters and scalar policy settings
 ``solution_*.csv``         capacity, new_by_land, dispatch, energy, cost, targets,
-                           programmes, shadow (see :mod:`zonesim.planner.results`)
+                           programmes, shadow (see :mod:`zonesim.planner.results`; the
+                           sign of every dual is stated in ``docs/planner.md`` "Results")
 ``solution_hourly.csv``    year, day, hour, series, value, unit (GW; GWh for soc)
 ``status.csv``             status, objective and messages
 =========================  ==============================================================
 
 Every value column is accompanied by a unit (in the column name or a ``unit`` column).
+Money is bnCNY2020: 1 bnCNY/GW is 1,000 CNY/kW, 1 bnCNY/Mtce is 1,000 CNY/tce.
+
+The capital recovery factor is exported as the LP used it, ``capex_annual / capex``, and
+the lifetime as the one that factor implies at ``discount_rate`` (the adapter computes the
+factor from the lifetime of ``technologies.csv``; ``tests/test_planner_export.py`` checks
+that the two agree).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import fields
 from pathlib import Path
 
@@ -35,6 +45,8 @@ GEN_UNITS = {
     "heat_rate": "Mtce/TWh",
     "capex": "bnCNY/GW",
     "capex_annual": "bnCNY/GW/yr",
+    "crf": "1/yr",
+    "lifetime": "yr",
     "fom": "bnCNY/GW/yr",
     "capacity_credit": "1",
     "full_load_hours": "h",
@@ -55,8 +67,27 @@ PARAM_UNITS = {
     "coal_flex_min_load": "1",
     "coal_flex_capex": "bnCNY/GW",
     "coal_flex_capex_annual": "bnCNY/GW/yr",
+    "coal_flex_crf": "1/yr",
+    "coal_flex_lifetime": "yr",
     "electrification_twh_per_mtce": "TWh/Mtce",
 }
+
+
+def capital_recovery(capex: float, capex_annual: float, rate: float) -> tuple[float, float]:
+    """The capital recovery factor (1/yr) and the lifetime (yr) behind ``capex_annual``.
+
+    crf = capex_annual / capex; the lifetime solves crf = r / (1 - (1 + r)^-L), i.e.
+    L = -ln(1 - r / crf) / ln(1 + r) (L = 1 / crf when r = 0). NaN when there is no capex
+    (existing fleet only) or no finite lifetime gives that factor (crf <= r).
+    """
+    if not capex > 0:
+        return math.nan, math.nan
+    crf = capex_annual / capex
+    if rate == 0:
+        return crf, 1.0 / crf if crf > 0 else math.nan
+    if crf <= rate:
+        return crf, math.nan
+    return crf, -math.log(1.0 - rate / crf) / math.log1p(rate)
 
 
 def export(inp: PlannerInput, result: PlannerResult | None, directory: str | Path) -> list[Path]:
@@ -89,6 +120,8 @@ def input_tables(inp: PlannerInput) -> dict[str, pd.DataFrame]:
         }
     )
 
+    rate = inp.params.discount_rate
+
     def attrs(items) -> pd.DataFrame:
         rows = []
         for g in items:
@@ -97,6 +130,10 @@ def input_tables(inp: PlannerInput) -> dict[str, pd.DataFrame]:
                 if f.name == "name":
                     continue
                 rows.append((g.name, f.name, v, GEN_UNITS.get(f.name, "")))
+                if f.name == "capex_annual":  # the annuity's factor and lifetime beside it
+                    crf, life = capital_recovery(g.capex, g.capex_annual, rate)
+                    rows.append((g.name, "crf", crf, GEN_UNITS["crf"]))
+                    rows.append((g.name, "lifetime", life, GEN_UNITS["lifetime"]))
         return pd.DataFrame(rows, columns=["tech", "attribute", "value", "unit"])
 
     pots = pd.DataFrame(
@@ -126,6 +163,10 @@ def input_tables(inp: PlannerInput) -> dict[str, pd.DataFrame]:
         "export_price_bncny_per_twh": mk.export_price,
         "conversion_factor_mtce_per_twh": pol.conversion_factor,
         "carbon_price_cny_per_t": pol.carbon_price,
+        # the price the final-use and programme terms carry (None in the policy = carbon_price)
+        "final_carbon_price_cny_per_t": (
+            pol.carbon_price if pol.final_carbon_price is None else pol.final_carbon_price
+        ),
         "forced_coal_retirement_gw": pol.forced_coal_retirement_gw,
     }
     for name, unit in (
@@ -141,7 +182,10 @@ def input_tables(inp: PlannerInput) -> dict[str, pd.DataFrame]:
     for f in fields(pol.counting[0]):
         yr[f"counting_{f.name}"] = [getattr(c, f.name) for c in pol.counting]
     years = pd.DataFrame(yr)
-    scal = [(k, getattr(inp.params, k), PARAM_UNITS.get(k, "")) for k in PARAM_UNITS]
+    par = inp.params
+    flex_crf, flex_life = capital_recovery(par.coal_flex_capex, par.coal_flex_capex_annual, rate)
+    derived = {"coal_flex_crf": flex_crf, "coal_flex_lifetime": flex_life}
+    scal = [(k, derived[k] if k in derived else getattr(par, k), PARAM_UNITS[k]) for k in PARAM_UNITS]
     scal += [
         ("import_limit_gw", mk.import_limit_gw, "GW"),
         ("export_limit_gw", mk.export_limit_gw, "GW"),

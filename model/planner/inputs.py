@@ -12,7 +12,7 @@ energy      TWh for electricity per year; Mtce for fuels and primary energy
 CO2         MtCO2
 money       bnCNY2020 (1e9 CNY at constant 2020 prices)
 prices      bnCNY/Mtce (= CNY/tce x 1e-3), bnCNY/TWh (= CNY/MWh x 1e-3),
-            bnCNY/GW (= CNY/kW), bnCNY/MtCO2 (= CNY/tCO2 x 1e-3)
+            bnCNY/GW (= CNY/kW x 1e-3), bnCNY/MtCO2 (= CNY/tCO2 x 1e-3)
 heat rate   Mtce/TWh (= tce/MWh = kgce/kWh; 300 gce/kWh is 0.300)
 ==========  =====================================================================
 
@@ -110,7 +110,7 @@ class Generator:
         fuel: carrier burnt (``coal`` or ``gas``) for ``fossil``; ``None`` otherwise.
         heat_rate: fuel input per output, Mtce/TWh (= tce/MWh); 0 for non-fossil.
         profile: ``solar`` or ``wind`` for ``vre``; ``None`` otherwise.
-        capex: overnight investment cost of new build, bnCNY/GW (= CNY/kW).
+        capex: overnight investment cost of new build, bnCNY/GW (= CNY/kW x 1e-3).
         capex_annual: annualised investment cost, bnCNY/GW/yr.
         fom: fixed operation and maintenance cost, bnCNY/GW/yr.
         capacity_credit: share of capacity counted as firm for the peak, fraction.

@@ -17,7 +17,7 @@ plain arithmetic on the solution, checkable by hand:
   and the marginal cost of the target from the dual (CNY/tce or CNY/tCO2 of that year).
 * ``programmes`` — programme levels (Mtce/yr).
 * ``shadow`` — other duals: firm capacity (CNY/kW/yr), budget (CNY per CNY), storage
-  mandate (CNY/kW).
+  mandate's power row (CNY/kW) and energy row (CNY/kWh).
 """
 
 from __future__ import annotations
@@ -320,8 +320,15 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
             ("budget", years[y], -bd[j] / df[y], "CNY/CNY", bud_slack[j], "bnCNY") for j, y in enumerate(bud)
         ]
     if hasattr(m, "storage_mandate"):
-        md = planner.dual(m.storage_mandate)
-        sh += [("storage_mandate", years[y], md[y] / df[y] * KILO, "CNY/kW", 0.0, "GW") for y in range(ny)]
+        # two rows a year, power (GW) and energy (GWh), either or both binding; Pyomo writes
+        # "storage >= ratio x new VRE" as "ratio x new VRE - storage <= 0", whose dual is <= 0:
+        # negated, the value is what one more kW (kWh) of required storage costs
+        for con, unit, per in (
+            (m.storage_mandate, "CNY/kW", "GW"),
+            (m.storage_mandate_energy, "CNY/kWh", "GWh"),
+        ):
+            md = planner.dual(con)
+            sh += [(con.name, years[y], -md[y] / df[y] * KILO, unit, 0.0, per) for y in range(ny)]
     shadow = pd.DataFrame(sh, columns=["constraint", "year", "value", "unit", "slack", "slack_unit"])
     programmes = _frame(
         programme=lab("programmes.programme", lambda: [p for p in progs for _ in range(ny)]),
