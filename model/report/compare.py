@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from zonesim import plot
-from zonesim.results import Results, code_version
+from zonesim.results import Results, code_version, slug
 from zonesim.scenario import Scenario, load_scenario
 
 SLACK_TOL = plot.SLACK_TOL
@@ -615,7 +615,7 @@ def compare(
     figdir.mkdir(parents=True, exist_ok=True)
     for name, sc in scens.items():
         if sc is not None and name not in cases:
-            res = load_or_run(sc, out / "runs" / name, base=base, log=log)
+            res = load_or_run(sc, out / "runs" / slug(name), base=base, log=log)
             cases[name] = Case(name, sc, {sc.seed: res})
     cases = {n: cases[n] for n in scens}  # report order: files first, then the store's
     results = {n: next(iter(c.runs.values())) for n, c in cases.items()}  # first seed of each
