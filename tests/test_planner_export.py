@@ -194,11 +194,6 @@ def test_plan_help_says_the_fleet_of_a_later_year_is_simulated(capsys):
     assert "--year" in text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="results.py 'carbon' cost item charges carbon_price on final use, the objective "
-    "final_carbon_price (ETS coverage: 0); left to the engineer who owns results.py",
-)
 def test_cost_items_sum_to_the_objective_when_final_carbon_price_differs():
     """docs/planner.md: the items of ``cost`` sum to the objective, also under ETS coverage."""
     inp = micro(

@@ -121,7 +121,7 @@ def test_page_loads_lever_changes_step_updates_chart(server, tmp_path):
             expect(page.get_by_text("levers: carbon_price")).to_be_visible()
             # a lever with a main setting offers its slider, showing the value from its file
             page.get_by_text("add lever: coal reduction").click()
-            expect(page.get_by_text("coal cut by the end year, %:")).to_be_visible()
+            expect(page.get_by_text("coal cut by its first target year, %:")).to_be_visible()
             page.get_by_text("add lever: coal reduction").click()  # off again for the step below
 
             # a step: one simulated year; the year and both charts change

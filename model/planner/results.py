@@ -189,6 +189,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
         + c["ef_grid"]["x"] * net
     )
     co2_local = co2 - c["ef_grid"]["x"] * net
+    co2_final = sum(ef[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS))
     coal = ff[FOSSIL_CARRIERS.index("coal")] + power_fuel["coal"]
     gdp = np.array(inp.outlook.gdp_bn)
     energy = pd.DataFrame(
@@ -218,6 +219,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     smap = {x.name: x for x in inp.storage}
     mk, pol, par = inp.market, inp.policy, inp.params
     cp = np.array(pol.carbon_price) * MILLI
+    fcp = cp if pol.final_carbon_price is None else np.array(pol.final_carbon_price) * MILLI
     price = {cr: np.array(mk.fuel_price.get(cr, (0.0,) * ny)) for cr in FOSSIL_CARRIERS}
     retro_cum = flex - inp.existing_flex_gw
     items = {
@@ -228,7 +230,8 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
         + sum((smap[x].fom * scap[i] for i, x in enumerate(stores)), np.zeros(ny)),
         "power_fuel": sum((price[cr] * power_fuel[cr] for cr in FOSSIL_CARRIERS), np.zeros(ny)),
         "final_fuel": sum((price[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS)), np.zeros(ny)),
-        "carbon": cp * co2_local,
+        # power plants pay carbon_price; firms' final use final_carbon_price (ETS coverage)
+        "carbon": cp * (co2_local - co2_final) + fcp * co2_final,
         "grid_import": np.array(mk.import_price) * imp_twh,
         "grid_export": -np.array(mk.export_price) * exp_twh,
         "programmes": sum((p.cost * prog[j] for j, p in enumerate(inp.programmes)), np.zeros(ny)),

@@ -51,7 +51,7 @@ ZONE_CHOICES: dict[str, Any] = {
 }
 # each lever's main setting, movable on a slider once the lever is on: (field, label)
 KNOBS = {
-    "coal_reduction": ("cut_pct_by_end", "coal cut by the end year, %"),
+    "coal_reduction": ("cut_pct_by_year", "coal cut by its first target year, %"),
     "pv_storage": ("storage_power_ratio", "storage power per new wind+PV power"),
     "capacity_retirement": ("coal_unit_max_mw", "coal units retired up to, MW"),
     "curb_two_highs": ("max_expansion_pct_per_year", "energy-intensive growth allowed, %/yr"),
@@ -113,7 +113,13 @@ class ViewModel(TransitionModel):
                 data["levers"][lever] = lever_settings(lever)
         for lever, value in (knobs or {}).items():
             if data["levers"].get(lever) is not None and lever in KNOBS:
-                data["levers"][lever][KNOBS[lever][0]] = value
+                field = KNOBS[lever][0]
+                current = data["levers"][lever][field]
+                if isinstance(current, dict):  # a path by year: the slider sets its first target
+                    current = {**current, min(current): value}
+                    data["levers"][lever][field] = current
+                else:
+                    data["levers"][lever][field] = value
         if carbon_price_cny_per_t > 0:
             data["levers"]["carbon_price"] = {
                 "path": {2021: carbon_price_cny_per_t, end_year: carbon_price_cny_per_t}
@@ -251,7 +257,10 @@ def knob_range(lever: str) -> tuple[float, float, float, bool]:
     info = cls.model_fields[field]
     lo = next((m.ge for m in info.metadata if hasattr(m, "ge")), 0.0)
     hi = next((m.le for m in info.metadata if hasattr(m, "le")), None)
-    value = float(lever_settings(lever)[field])
+    value = lever_settings(lever)[field]
+    if isinstance(value, dict):  # a percentage path by year (coal_reduction): 0-100 %
+        return 0.0, 100.0, 1.0, False
+    value = float(value)
     hi = float(hi) if hi is not None else max(3 * value, 1.0)
     integer = info.annotation is int
     step = 1.0 if integer else (hi - lo) / 50
@@ -303,7 +312,9 @@ def ScenarioInputs(params: solara.Reactive[dict]):
         if v[lever] and lever in KNOBS:
             field, label = KNOBS[lever]
             lo, hi, step, integer = knob_range(lever)
-            value = v["knobs"].get(lever, lever_settings(lever)[field])
+            default = lever_settings(lever)[field]
+            default = default[min(default)] if isinstance(default, dict) else default
+            value = v["knobs"].get(lever, default)
 
             def set_knob(x, lever=lever):
                 params.set({**params.value, "knobs": {**params.value["knobs"], lever: x}})
