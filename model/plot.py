@@ -329,9 +329,12 @@ def _two_periods(ax, z: pd.DataFrame, base_year: int, target_year: int, co2_targ
         ax.hlines(t, first, base_year, color="0.2", ls="--", lw=1, label=f"{base_year} target")
         ax.plot([first, base_year], [0, t], color="0.6", ls=":", lw=1)
     c = z[z["year"] >= base_year].copy()
-    c0 = float((c["co2_t"] / c["gdp_bn"]).iloc[0])
-    c["co2_chg"] = 100 * ((c["co2_t"] / c["gdp_bn"]) / c0 - 1)
-    ax.plot(c["year"], c["co2_chg"], color="0.45", marker="s", ms=3, label=f"CO2 intensity vs {base_year}")
+    co2 = c["co2_incl_imports_t"] if "co2_incl_imports_t" in c else c["co2_t"]
+    c0 = float((co2 / c["gdp_bn"]).iloc[0])
+    c["co2_chg"] = 100 * ((co2 / c["gdp_bn"]) / c0 - 1)
+    ax.plot(
+        c["year"], c["co2_chg"], color="0.45", marker="s", ms=3, label=f"CO2 intensity vs {base_year}"
+    )  # incl. imports
     if co2_target is not None and np.isfinite(co2_target):
         ax.hlines(
             co2_target, base_year, target_year, color="0.45", ls="--", lw=1, label=f"{target_year} target"

@@ -37,6 +37,7 @@ ADDITIVE_PREFIXES = (
     "coal_tce",
     "co2_t",
     "co2_import",
+    "co2_incl_imports",
     "cap_",
     "capex_",
     "cost_",
@@ -84,7 +85,11 @@ class Results:
     def zones(self) -> pd.DataFrame:
         """Zone totals per year (additive variables summed; intensities recomputed)."""
         df = self.pathways.dropna(subset=["zone_id"])
-        add = [c for c in df.columns if c.startswith(ADDITIVE_PREFIXES) and df[c].dtype.kind == "f"]
+        add = [
+            c
+            for c in df.columns
+            if c.startswith(ADDITIVE_PREFIXES) and df[c].dtype.kind == "f" and not c.endswith("_pct")
+        ]
         z = df.groupby(["zone_id", "year"], as_index=False)[add].sum()
         z["energy_intensity_tce_per_10k"] = z["energy_counted_intensity_tce"] / (z["gdp_bn"] * TEN_K_PER_BN)
         z["co2_intensity_t_per_10k"] = z["co2_t"] / (z["gdp_bn"] * TEN_K_PER_BN)

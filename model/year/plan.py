@@ -94,7 +94,7 @@ def co2_base(s: Setting, year: int, city: CityAgent, acc: Accounts) -> tuple[int
     if base is None:
         return None
     pct = s.period_targets(city.city_id, year).get("co2_intensity_reduction")
-    return (period.base_year, base[2], pct) if pct is not None else None
+    return (period.base_year, base[1], pct) if pct is not None else None
 
 
 def cities_plan(
