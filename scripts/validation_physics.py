@@ -95,6 +95,57 @@ def lever_table(d: Path, names: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def coal_hours(p: pd.DataFrame) -> pd.DataFrame:
+    """Base-year coal utilisation per province of the zone cities (coal burnt / heat rate /
+    capacity) against utilisation_hours.csv, and the range over cities."""
+    from zonesim.data import load
+
+    base = load()
+    b = p[p["year"] == p["year"].min()].set_index("city_id")
+    u = base.power_units
+    u = u[(u["tech"] == "coal") & u["heat_rate_gce_per_kwh"].notna()]
+    hr = u.groupby("city_id").apply(
+        lambda g: (g["heat_rate_gce_per_kwh"] * g["capacity_mw"]).sum() / g["capacity_mw"].sum() / 1e3
+    )
+    uh = base.tables["utilisation_hours"]
+    stat = uh[(uh["year"] == 2020) & (uh["variable"] == "coal_unit_utilisation_hours")].set_index("region")[
+        "value"
+    ]
+    prov = base.cities.set_index("city_id")["province_code"]
+    rows = []
+    for cid, r in b.iterrows():
+        if r.get("cap_coal_mw", 0) > 0 and cid in hr.index:
+            rows.append((prov[cid], cid, r["power_coal_tce"] / hr[cid], r["cap_coal_mw"]))
+    df = pd.DataFrame(rows, columns=["province", "city", "mwh", "mw"])
+    df["hours"] = df["mwh"] / df["mw"]
+    g = df.groupby("province")
+    out = pd.DataFrame(
+        {
+            "model_h": g["mwh"].sum() / g["mw"].sum(),
+            "published_h": stat.reindex(g.size().index),
+            "city_min_h": g["hours"].min(),
+            "city_max_h": g["hours"].max(),
+        }
+    )
+    out["deviation_pct"] = 100 * (out["model_h"] / out["published_h"] - 1)
+    return out
+
+
+def negative_residual(p: pd.DataFrame) -> pd.Series:
+    """Base-year residual where the model burns more than the city's statistics hold."""
+    b = p[p["year"] == p["year"].min()]
+    neg = b[b["co2_other_t"] < 0]
+    return pd.Series(
+        {
+            "cities with negative CO2 residual": len(neg),
+            "negative CO2 residual, Mt": neg["co2_other_t"].sum() / 1e6,
+            "positive CO2 residual, Mt": b.loc[b["co2_other_t"] > 0, "co2_other_t"].sum() / 1e6,
+            "negative energy residual, Mtce": b.loc[b["other_tce"] < 0, "other_tce"].sum() / 1e6,
+            "positive energy residual, Mtce": b.loc[b["other_tce"] > 0, "other_tce"].sum() / 1e6,
+        }
+    )
+
+
 def trade_steps(p: pd.DataFrame) -> pd.DataFrame:
     """Largest year-on-year change of each city's net import as a share of its demand."""
     p = p.sort_values(["city_id", "year"])
@@ -103,20 +154,49 @@ def trade_steps(p: pd.DataFrame) -> pd.DataFrame:
 
 
 def _md(df: pd.DataFrame, floatfmt: str = ".3g") -> str:
-    return df.to_markdown(floatfmt=floatfmt)
+    """A Markdown table (no tabulate dependency)."""
+    names = [str(n) if n is not None else "" for n in (df.index.names or [""])]
+    head = [" / ".join(names)] + [str(c) for c in df.columns]
+
+    def cell(v) -> str:
+        if isinstance(v, float):
+            return format(v, floatfmt)
+        return str(v)
+
+    rows = [
+        [" / ".join(map(str, i)) if isinstance(i, tuple) else str(i)] + [cell(v) for v in r]
+        for i, r in zip(df.index, df.itertuples(index=False), strict=True)
+    ]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
 
 
 def report(before: Path, after: Path) -> None:
     for label, d in (("before", before), ("after", after)):
         f = d / "baseline" / "pathways.parquet"
         if f.exists():
+            p = pd.read_parquet(f)
             print(f"\n### Base-year residual by zone ({label})\n")
-            print(_md(base_year(pd.read_parquet(f)), ".3f"))
-            steps = trade_steps(pd.read_parquet(f))
-            print(f"\nLargest year-on-year change of net import / demand ({label}): ")
-            print(_md(steps.head(5).to_frame("max_step"), ".3f"))
+            print(_md(base_year(p), ".3f"))
+            print(f"\n### Residual signs ({label})\n")
+            print(_md(negative_residual(p).to_frame(label), ".1f"))
+            print(f"\n### Base-year coal hours by province ({label})\n")
+            print(_md(coal_hours(p), ".0f"))
+            for name in SCENARIOS:
+                q = d / name / "pathways.parquet"
+                if q.exists():
+                    st = trade_steps(pd.read_parquet(q))
+                    print(f"- {name}: largest net-import step {st.max():.3f} of demand ({st.idxmax()})")
         print(f"\n### Levers ({label})\n")
-        print(_md(lever_table(d, list(SCENARIOS)), ".4g"))
+        t = lever_table(d, list(SCENARIOS))
+        if t.empty:
+            continue
+        print(_md(t.set_index(["scenario", "year"]), ".4g"))
+        last = t[t["year"] == t["year"].max()].set_index("scenario").drop(columns="year")
+        if "baseline" in last.index:
+            print(f"\nChange against the baseline in {int(t['year'].max())} ({label}):\n")
+            print(_md((last - last.loc["baseline"]).drop(index="baseline"), ".3g"))
 
 
 if __name__ == "__main__":
