@@ -337,7 +337,14 @@ class CityPlanner:
                 else g
                 for g in gens
             )
-        return replace(inp, generators=gens, storage=stores, potentials=pots, programmes=tuple(progs))
+        policy = inp.policy
+        if policy.storage_charges_from_vre and not any(
+            v > 0 for (_, lc), v in pots.items() if lc in (policy.storage_land_classes or ())
+        ):  # no base land in this city: nothing to couple its batteries with
+            policy = replace(policy, storage_charges_from_vre=False)
+        return replace(
+            inp, generators=gens, storage=stores, potentials=pots, programmes=tuple(progs), policy=policy
+        )
 
     # ------------------------------------------------------------------- solve
     def solve(self, city_id: str, inp: PlannerInput) -> PlannerResult:
