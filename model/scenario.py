@@ -352,6 +352,12 @@ class Accounting(_Strict):
 
     rule: Literal["pre2021", "renewable_exclusion_2021", "nonfossil_exclusion_2024", "staged"]
     electricity_conversion: Literal["coal_equivalent", "calorific"]
+    co2_scope: Literal["territorial", "with_imports"] = Field(
+        default="with_imports",
+        description=(
+            "CO2 a CO2 target counts: territorial, or with net imported electricity at its grid's factor"
+        ),
+    )
 
 
 class PlannerSettings(_Strict):

@@ -14,15 +14,15 @@ REFERENCE = {
 }
 
 VALUES = {
-    "objective_bn_cny": 457.227852587605,
+    "objective_bn_cny": 476.92918766462185,
     "n_vars": 7430,
-    "n_rows": 6514,
-    "n_nonzeros": 29702,
+    "n_rows": 6544,
+    "n_nonzeros": 29768,
     "new_gw": {
         "battery_2h": 2.4077,
         "battery_4h": 0.0,
         "coal": 0.0,
-        "gas": 9.48,
+        "gas": 9.8447,
         "solar": 15.4702,
         "wind": 0.581,
     },
@@ -56,5 +56,14 @@ CHANGES = [
         "objective 453.75 -> 457.23; gas 9.08 -> 9.48",
         "model: representative days rescaled so weighted means equal annual means "
         "(representative_days(..., rescale=True) in the adapter); counts unchanged",
+    ),
+    (
+        "2026-11-30",
+        "objective 457.23 -> 476.93; gas 9.48 -> 9.84; rows 6514 -> 6544, nonzeros 29702 -> 29768",
+        "model and data (issue 11): fossil plants run at most their province's 2020 utilisation "
+        "hours (plan_hours rows, utilisation_hours.csv) and at most their availability in any hour "
+        "(availability.csv), so more gas is built for the peak energy coal may no longer make; "
+        "net import moves at most 5 % of demand a year (trade_pace rows, planner_parameters.csv); "
+        "grid electricity carries its regional grid's factor (grid_emission_factors.csv)",
     ),
 ]

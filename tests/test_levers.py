@@ -52,8 +52,12 @@ def test_capacity_retirement_phases_backward_share_and_units_at_deadline():
     p = CapacityRetirement(coal_unit_max_mw=300, backward_share=0.05, by_year=2025)
     r22 = apply_levers({"capacity_retirement": p}, ctx(2022))
     assert r22.retire_backward_share == pytest.approx(0.02)
-    assert r22.retire_coal_max_mw is None
-    assert apply_levers({"capacity_retirement": p}, ctx(2025)).retire_coal_max_mw == 300
+    # small units go over the years to the deadline, not in one cliff: 2 of 5 years by 2022
+    assert r22.retire_coal_max_mw == 300
+    assert r22.retire_coal_share == pytest.approx(0.4)
+    r25 = apply_levers({"capacity_retirement": p}, ctx(2025))
+    assert (r25.retire_coal_max_mw, r25.retire_coal_share) == (300, 1.0)
+    assert apply_levers({"capacity_retirement": p}, ctx(2020)).retire_coal_max_mw is None
 
 
 def test_carbon_price_interpolates():

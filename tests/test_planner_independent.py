@@ -41,6 +41,7 @@ GAS = dict(hr=0.35, fuel=1.0, ef=1.6, fom=0.05, ann=0.2, existing=0.5)
 PV = dict(fom=0.01, ann=0.08, existing=0.2, potential=1.0)
 BAT = dict(fom=0.005, ann=0.2, eff=0.85, hours=2.0, credit=0.5)
 IMP, EXP, P_IMP, P_EXP = 0.3, 0.2, 0.4, 0.2
+EF_GRID = 0.6  # tCO2/MWh of the grid
 K = 0.3  # Mtce/TWh
 RATIO = 0.1
 PARAMS = default_parameters(discount_rate=R, reserve_margin=0.12, peak_pu=1.3)
@@ -110,7 +111,7 @@ def planner_input() -> PlannerInput:
             export_price=(P_EXP,) * NY,
             import_limit_gw=IMP,
             export_limit_gw=EXP,
-            grid_emission_factor=0.6,
+            grid_emission_factor=EF_GRID,
             emission_factor={c("gas"): GAS["ef"]},
             import_capacity_credit=0.0,
         ),
@@ -154,8 +155,9 @@ def independent_optimum() -> float:
             for h in range(NH):
                 e = W[d] / 1e3 * df[y]
                 cost[idx["gas", y, d, h]] = gas_cost * e
-                cost[idx["imp", y, d, h]] = P_IMP * e
-                cost[idx["exp", y, d, h]] = -P_EXP * e
+                # grid electricity carries the carbon cost of its grid (factor EF_GRID)
+                cost[idx["imp", y, d, h]] = (P_IMP + CP * 1e-3 * EF_GRID) * e
+                cost[idx["exp", y, d, h]] = -(P_EXP + CP * 1e-3 * EF_GRID) * e
                 cost[idx["shed", y, d, h]] = PARAMS.lost_load_penalty * e
                 cost[idx["spill", y, d, h]] = PARAMS.lost_load_penalty * e
                 hi[idx["imp", y, d, h]] = IMP

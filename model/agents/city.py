@@ -44,6 +44,16 @@ class CoalFleet:
         self.alive[hit] = False
         return float(self.capacity_mw[hit].sum())
 
+    def retire_small_share(self, max_mw: float, share: float) -> float:
+        """Retire units of at most ``max_mw`` until ``share`` of their 2020 capacity is gone,
+        oldest (then smallest) first; the last unit is derated by what remains. MW retired."""
+        small = self.rated_mw <= max_mw
+        if share >= 1.0:
+            return self.retire_small(max_mw)
+        gone = float(self.rated_mw[small].sum() - self.capacity_mw[small & self.alive].sum())
+        need = share * float(self.rated_mw[small].sum()) - gone
+        return self._retire_in_order(need, small)
+
     def retire_aged(self, year: int, lifetime: float) -> float:
         """Retire units that reach ``lifetime`` years of age in ``year``; returns MW retired."""
         hit = self.alive & (self.start_year + lifetime <= year)
@@ -56,6 +66,11 @@ class CoalFleet:
         Whole units go first; the last one is derated by what remains (the LP retires
         continuous capacity, and rounding to whole units would make realised coal use jump).
         """
+        return self._retire_in_order(mw, np.ones(len(self.capacity_mw), dtype=bool))
+
+    def _retire_in_order(self, mw: float, among: np.ndarray) -> float:
+        """Retire ``mw`` of the units in ``among``, oldest then smallest first (the last one
+        derated); returns MW retired."""
         if mw <= 0:
             return 0.0
         order = np.lexsort((self.capacity_mw, self.start_year))
@@ -63,7 +78,7 @@ class CoalFleet:
         for i in order:
             if left <= 1e-9:
                 break
-            if not self.alive[i]:
+            if not self.alive[i] or not among[i]:
                 continue
             if self.capacity_mw[i] <= left:
                 self.alive[i] = False
@@ -125,6 +140,8 @@ class CityAgent(mesa.Agent):
         self.built_by_land: dict[tuple[str, str], float] = {}  # MW built per (tech, land class)
         self.finance_share = 1.0  # share of last year's plan the city could finance
         self.last_power_fossil_tce = 0.0  # fuel burnt in local power plants last year
+        self.last_net_import_mwh: float | None = None  # realised net import last year (trade pace)
+        self.ordered_retirement_mw = 0.0  # coal retired this year by age and by the lever
 
     # ------------------------------------------------------------------ verbs
     def sync_coal(self) -> None:

@@ -10,6 +10,7 @@ decisions and energy flows as a :class:`PlanOutcome` in model units (MW, MWh, tc
 from __future__ import annotations
 
 import copy
+import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -99,10 +100,14 @@ class PlanOutcome:
     import_co2_t: float = 0.0
     programme_tce: dict[tuple[str, str], float] = field(default_factory=dict)
     capex_bn: float = 0.0
+    capex_per_mw: dict[str, float] = field(default_factory=dict)  # overnight cost, bnCNY/MW
     cost_bn: float = 0.0  # resource cost (capital annuity, O&M, fuel, imports, programmes)
     carbon_bn: float = 0.0  # carbon payments on local fossil CO2 (a transfer, not in cost_bn)
     slack: dict[str, float] = field(default_factory=dict)
     marginal_cost: dict[str, float] = field(default_factory=dict)
+    """Dual of each target (a true price); NaN where the target is missed (see gap_reason)."""
+    gap_reason: dict[str, str] = field(default_factory=dict)
+    """Why each missed target is missed (its size is in ``slack``)."""
     messages: list[str] = field(default_factory=list)
     planned_capacity_mw: dict[str, float] = field(default_factory=dict)
     fuel_tce: dict[str, float] = field(default_factory=dict)  # fuel burnt per fossil tech
@@ -264,6 +269,13 @@ class CityPlanner:
             # coal kept for security of supply (保供调峰): units retire by age or by the
             # retirement lever, not by the planner's choice
             min_coal_gw=city.state.capacity("coal") / KILO,
+            co2_includes_imports=self.scenario.accounting.co2_scope == "with_imports",
+            # storage is coupled with the wind and PV bases the lever opens (新能源+储能 on the
+            # named land classes); elsewhere new wind and PV carry no storage requirement
+            storage_land_classes=(now.land_classes or frozenset()) & POLICY_LAND_CLASSES,
+            storage_power_ratio_other=0.0,
+            build_order_share=self.base.param("pv_base_build_share_per_year"),
+            storage_charges_from_vre=bool((now.land_classes or frozenset()) & POLICY_LAND_CLASSES),
         )
 
     @staticmethod
@@ -321,15 +333,43 @@ class CityPlanner:
         # exports limited by the 2020 fleet's surplus over peak: new local capacity built for
         # the city's own needs must not open a larger export channel for its coal plants
         export_gw = self._export_limit.setdefault(city.city_id, inp.market.export_limit_gw)
-        inp = replace(inp, market=replace(inp.market, export_limit_gw=export_gw))
+        # net import moves from last year's realised flow at the trade pace (the base year has none)
+        prev = None if dispatch_only or city.last_net_import_mwh is None else city.last_net_import_mwh / MEGA
+        inp = replace(inp, market=replace(inp.market, export_limit_gw=export_gw, net_import_prev_twh=prev))
         stores = tuple(replace(x, efficiency=pinned.get(x.name, x.efficiency)) for x in stores)
+        # wind and PV build pace: a share of the potential on the land that is open (the
+        # baseline's land; the pv_storage lever opens more, and with it a faster pace)
+        share = self.base.param("build_rate_share_of_potential")
+        open_pot: dict[str, float] = {}
+        for (t, _), v in pots.items():
+            open_pot[t] = open_pot.get(t, 0.0) + v
+        gens = tuple(
+            replace(g, build_limit_gw=share * open_pot[g.name])
+            if g.kind == "vre" and g.buildable and g.name in open_pot
+            else g
+            for g in gens
+        )
         if not self.new_coal_allowed(city, years[0]):
             gens = tuple(replace(g, buildable=False) if g.name == "coal" else g for g in gens)
         if dispatch_only:  # nothing can be built: limits to zero, same model structure as later
             gens = tuple(replace(g, build_limit_gw=0.0) if g.buildable else g for g in gens)
             stores = tuple(replace(x, build_limit_gw=0.0) if x.buildable else x for x in stores)
             pots = {k: 0.0 for k in pots}
-        return replace(inp, generators=gens, storage=stores, potentials=pots, programmes=tuple(progs))
+            # the base year reproduces the 2020 dispatch: fossil plants run their plan hours
+            gens = tuple(
+                replace(g, plan_floor_hours=g.full_load_hours)
+                if g.kind == "fossil" and g.full_load_hours is not None
+                else g
+                for g in gens
+            )
+        policy = inp.policy
+        if policy.storage_charges_from_vre and not any(
+            v > 0 for (_, lc), v in pots.items() if lc in (policy.storage_land_classes or ())
+        ):  # no base land in this city: nothing to couple its batteries with
+            policy = replace(policy, storage_charges_from_vre=False)
+        return replace(
+            inp, generators=gens, storage=stores, potentials=pots, programmes=tuple(progs), policy=policy
+        )
 
     # ------------------------------------------------------------------- solve
     def solve(self, city_id: str, inp: PlannerInput) -> PlannerResult:
@@ -450,6 +490,7 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
     by_land = _year_columns(res.new_by_land, y0, ("tech", "land_class", "new_gw"))
     slack: dict[str, float] = {}
     marginal: dict[str, float] = {}
+    gap_reason: dict[str, str] = {}
     if not res.targets.empty:  # the horizon's largest gap and the marginal cost at the target year
         t = res.targets
         last: dict[str, tuple[int, float]] = {}
@@ -460,6 +501,10 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
                 last[name] = (year, mc)
         slack = {k: float(slack[k]) for k in sorted(slack)}
         marginal = {k: float(last[k][1]) for k in sorted(last)}
+        # a target missed in any year of the horizon has no price: its gap and reason instead
+        gaps = t[t["gap_reason"] != ""]
+        gap_reason = {str(n): str(r) for n, r in zip(gaps["target"], gaps["gap_reason"], strict=True)}
+        marginal = {k: (math.nan if k in gap_reason else v) for k, v in marginal.items()}
     return PlanOutcome(
         status=res.status,
         new_mw=new_mw,
@@ -477,7 +522,8 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
         nonfossil_old_mwh=nonfossil - new_nf,
         nonfossil_new_mwh=new_nf,
         net_import_mwh=net * MEGA,
-        storage_loss_mwh=-float(disp.get("storage_losses", 0.0)) * MEGA,
+        # losses are >= 0; the LP's solution can carry -1e-8 of round-off
+        storage_loss_mwh=max(-float(disp.get("storage_losses", 0.0)) * MEGA, 0.0),
         grid_emission_factor=inp.market.grid_emission_factor,
         co2_t=power_co2 * MEGA,
         import_co2_t=inp.market.grid_emission_factor * net * MEGA,
@@ -486,6 +532,10 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
             for p, v in zip(progs["programme"], progs["level_mtce"], strict=True)
         },
         capex_bn=float(capex),
+        capex_per_mw={
+            **{t: gmap[t].capex / KILO for t in new_mw},
+            **{t: smap[t].capex / KILO for t in storage_mw},
+        },
         planned_capacity_mw={t: float(v) * KILO for t, v in gen_cap.items()},
         fuel_tce=fuel,
         co2_by_tech_t=co2_by,
@@ -495,5 +545,6 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
         carbon_bn=float(cost["bn_cny"][cost["item"] == "carbon"].sum()),
         slack=slack,
         marginal_cost=marginal,
+        gap_reason=gap_reason,
         messages=list(res.messages),
     )

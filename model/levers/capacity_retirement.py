@@ -9,9 +9,11 @@ from zonesim.scenario import CapacityRetirement
 
 @lever("capacity_retirement")
 def apply(params: CapacityRetirement, ctx: LeverContext, rules: YearRules) -> None:
-    """Retire coal units <= the size limit by the year; backward output phased out linearly."""
+    """Coal units <= the size limit and backward output both phased out linearly to the year:
+    by each year the same share of both is retired (units oldest first), all by ``by_year``."""
     span = max(params.by_year - ctx.start_year, 1)
     progress = min((ctx.year - ctx.start_year) / span, 1.0)
     rules.retire_backward_share = params.backward_share * progress
-    if ctx.year >= params.by_year:
+    if progress > 0:
         rules.retire_coal_max_mw = params.coal_unit_max_mw
+        rules.retire_coal_share = progress

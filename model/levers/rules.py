@@ -28,6 +28,7 @@ class YearRules:
     storage_duration_h: float | None = None
     land_classes: frozenset[str] | None = None  # None = every class in data
     retire_coal_max_mw: float | None = None  # retire coal units at or below this size
+    retire_coal_share: float = 1.0  # share of those units' capacity retired by now (oldest first)
     retire_backward_share: float = 0.0  # share of energy-intensive output to have retired by now
     enforce_targets: bool = False
     intensity_reduction_pct: float | None = None  # None = city's own target from data

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -104,6 +104,25 @@ class _Static:
             zip(base.emission_factors["item"], base.emission_factors["value"].astype(float), strict=True)
         )
         self.units = {c: g for c, g in base.power_units.groupby("city_id")}
+        av = base.tables["availability"]
+        av = av[(av["parameter"] == "availability") & (av["season"] == "annual")]
+        self.availability = {
+            (t, r): (g["year"].to_numpy(float), g["value"].to_numpy(float))
+            for (t, r), g in av.sort_values("year").groupby(["tech", "region"])
+        }
+        uh = base.tables["utilisation_hours"]
+        self.hours = {
+            (v, r): (g["year"].to_numpy(float), g["value"].to_numpy(float))
+            for (v, r), g in uh.sort_values("year").groupby(["variable", "region"])
+        }
+        gef = base.tables["grid_emission_factors"]
+        prov = gef[gef["scope"] == "province"]
+        self.regional_grid = dict(zip(prov["region"], prov["regional_grid"], strict=True))
+        reg = gef[(gef["scope"] == "regional") & (gef["factor_type"] == "average")]
+        self.grid_factor = {
+            r: (g["year"].to_numpy(float), g["value"].to_numpy(float))
+            for r, g in reg.sort_values("year").groupby("region")
+        }
         self.potentials = {c: g for c, g in base.potentials.groupby("city_id")}
         self.fossil: dict[str, pd.DataFrame] = {}
         self.classes = TechClasses.from_table(base.tech_classes)
@@ -174,6 +193,43 @@ def tech_value(base, tech: str, parameter: str, year: int, default: float | None
             raise KeyError(f"technologies.csv has no '{parameter}' for '{tech}'")
         return default
     v = lk.values[key] = float(np.interp(year, *series))
+    return v
+
+
+def _series_value(table: Mapping, keys: Sequence, year: int) -> float | None:
+    """The first of ``keys`` present in ``table`` (year and value arrays), at ``year``."""
+    for key in keys:
+        if key in table:
+            return float(np.interp(year, *table[key]))
+    return None
+
+
+def availability(base, tech: str, province: str, year: int) -> float:
+    """Share of capacity available in any hour (availability.csv: the province's row, else
+    the national one; held flat outside the years given); 1.0 where the table has none."""
+    v = _series_value(lookup(base).availability, [(tech, province), (tech, "national")], year)
+    return 1.0 if v is None else v
+
+
+def plan_hours(base, tech: str, province: str) -> float | None:
+    """Annual hours the generation plan gives a fossil plant, h (utilisation_hours.csv, 2020):
+    coal the province's coal-unit utilisation hours, other fossil the national thermal hours."""
+    hours = lookup(base).hours
+    if tech == "coal":
+        keys = [("coal_unit_utilisation_hours", province), ("thermal_utilisation_hours", "national")]
+    else:
+        keys = [("thermal_utilisation_hours", "national")]
+    return _series_value(hours, keys, BASE_YEAR)
+
+
+def grid_factor(base, province: str, year: int) -> float:
+    """CO2 of the province's regional grid, tCO2/MWh (grid_emission_factors.csv, MEE regional
+    averages; interpolated, held flat outside the years published)."""
+    lk = lookup(base)
+    grid = lk.regional_grid.get(province)
+    v = _series_value(lk.grid_factor, [grid], year) if grid else None
+    if v is None:
+        raise KeyError(f"grid_emission_factors.csv: no regional factor for province {province!r}")
     return v
 
 
@@ -320,6 +376,13 @@ def planner_input(
         annual = capex * crf(r, tech_value(base, tech, "lifetime", y0)) if capex else 0.0
         return dict(capex=capex, capex_annual=annual, fom=tech_value(base, tech, "fom", y0, 0.0) * MILLI)
 
+    # coal units on line in proportion to the hours the plan gives them: the fleet's must-run
+    # floor (and the floor after a flexibility retrofit) is the units' minimum load times that
+    # share, so that a plan of fewer hours than the must-run floor stays feasible
+    coal_hours = plan_hours(base, "coal", prov)
+    coal_av = availability(base, "coal", prov, y0)
+    online = min(coal_hours / (coal_av * HOURS_PER_YEAR), 1.0) if coal_hours else 1.0
+    params = replace(params, coal_flex_min_load=params.coal_flex_min_load * online)
     gens = []
     tc = lk.static.classes
     techs = sorted(set(existing) | pot_techs | tc.buildable_without_potential, key=tc.rank)
@@ -340,8 +403,13 @@ def planner_input(
                 heat_rate=heat_rate(t) if kind == "fossil" else 0.0,
                 profile=t if kind == "vre" else None,
                 capacity_credit=p(f"capacity_credit_{t}"),
-                full_load_hours=p("hydro_full_load_hours") if kind == "hydro" else None,
-                min_load=p("coal_min_load") if t == "coal" else 0.0,
+                full_load_hours=p("hydro_full_load_hours")
+                if kind == "hydro"
+                else plan_hours(base, t, prov)
+                if kind == "fossil"
+                else None,
+                availability=availability(base, t, prov, y0) if kind != "vre" else 1.0,
+                min_load=p("coal_min_load") * online if t == "coal" else 0.0,
                 buildable=buildable,
                 build_limit_gw=limit if buildable else math.inf,
                 renewable=t in tc.renewable,
@@ -531,7 +599,7 @@ def _market(base, prov: str, years, peak_gw: float, surplus_gw: float) -> Market
             fuel[Carrier(c)] = tuple(v * MILLI for v in s)
     bench = price_series(base, "grid_import", prov, years) or (float("nan"),) * n
     ef = lookup(base).ef
-    grid_ef = float(ef.get(f"grid:{prov}", ef.get("grid:national")))
+    grid_ef = grid_factor(base, prov, years[0])
     factors = {Carrier(c): float(ef[c]) for c in ("coal", "oil", "gas") if c in ef}
     factors[Carrier("heat")] = p("heat_emission_factor")
     return Market(
@@ -543,6 +611,7 @@ def _market(base, prov: str, years, peak_gw: float, surplus_gw: float) -> Market
         grid_emission_factor=grid_ef,
         emission_factor=factors,
         import_capacity_credit=p("import_capacity_credit"),
+        trade_pace=p("trade_pace_share_of_demand"),
     )
 
 

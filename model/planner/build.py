@@ -44,6 +44,7 @@ class IndexSets:
     fossil: tuple[TechName, ...]
     vre: tuple[TechName, ...]
     hydro: tuple[TechName, ...]
+    planned: tuple[TechName, ...]
     nonfossil: tuple[TechName, ...]
     renewable: tuple[TechName, ...]
     build: tuple[tuple[TechName, LandClass], ...]
@@ -51,12 +52,14 @@ class IndexSets:
     storage: tuple[TechName, ...]
     storage_build: tuple[tuple[TechName, LandClass], ...]
     storage_limited: tuple[TechName, ...]
+    coupled_storage: tuple[TechName, ...]
     potential: tuple[tuple[TechName, LandClass], ...]
     programmes: tuple[str, ...]
     electrification: tuple[str, ...]
     carriers: tuple[Carrier, ...]
     programme_carriers: tuple[Carrier, ...]
     has_coal: bool
+    trade_pace: bool
     coal_flex: bool
     coal_substitution: bool
     target_years: dict[str, tuple[int, ...]]
@@ -94,6 +97,7 @@ def index_sets(inp: PlannerInput) -> IndexSets:
         fossil=tuple(g.name for g in gens if g.kind == "fossil"),
         vre=tuple(g.name for g in gens if g.kind == "vre"),
         hydro=tuple(g.name for g in gens if g.kind == "hydro"),
+        planned=tuple(g.name for g in gens if g.kind == "fossil" and g.full_load_hours is not None),
         nonfossil=tuple(g.name for g in gens if g.kind != "fossil"),
         renewable=tuple(g.name for g in gens if g.renewable and g.kind != "fossil"),
         build=tuple(build),
@@ -101,6 +105,9 @@ def index_sets(inp: PlannerInput) -> IndexSets:
         storage=tuple(s.name for s in stores),
         storage_build=tuple(sbuild),
         storage_limited=tuple(s.name for s in stores if s.name in sbuilt and np.isfinite(s.build_limit_gw)),
+        coupled_storage=tuple(s.name for s in stores if s.name.startswith("battery"))
+        if pol.storage_charges_from_vre and any(g.kind == "vre" for g in gens)
+        else (),
         potential=tuple(b for b in build + sbuild if b[1] != ANY_LAND),
         programmes=tuple(p.name for p in inp.programmes),
         electrification=tuple(p.name for p in inp.programmes if p.kind == "electrification"),
@@ -109,6 +116,7 @@ def index_sets(inp: PlannerInput) -> IndexSets:
             cr for cr in FOSSIL_CARRIERS if any(p.carrier_shares.get(cr) for p in inp.programmes)
         ),
         has_coal=coal is not None,
+        trade_pace=bool(np.isfinite(inp.market.trade_pace)),
         coal_flex=coal is not None and coal.min_load > inp.params.coal_flex_min_load,
         coal_substitution=(coal is not None and coal.buildable and pol.coal_substitution_ratio is not None),
         target_years=target_years,
@@ -133,6 +141,7 @@ def _structural_numbers(inp: PlannerInput) -> tuple:
     return (
         tuple((s.name, s.efficiency, s.duration_h) for s in inp.storage),
         coal.min_load if coal else None,
+        tuple((g.name, g.availability) for g in inp.generators if g.kind != "vre"),
         inp.params.coal_flex_min_load,
         inp.params.electrification_twh_per_mtce,
     )
@@ -185,6 +194,8 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
     c["prior_new"] = {g: max(gen[g].existing_gw - gen[g].base_gw, 0.0) for g in s.renewable}
     c["annual_twh_per_gw"] = annual_twh_per_gw
     c["full_load_twh"] = {g: (gen[g].full_load_hours or HOURS_PER_YEAR) / KILO for g in s.hydro}
+    c["plan_twh"] = {g: gen[g].full_load_hours / KILO for g in s.planned}
+    c["plan_floor_twh"] = {g: gen[g].plan_floor_hours / KILO for g in s.planned}
     c["heat_rate"] = {g: gen[g].heat_rate for g in s.fossil}
     c["credit"] = {g: gen[g].capacity_credit for g in s.gens}
     c["s_credit"] = {x: sto[x].capacity_credit for x in s.storage}
@@ -202,8 +213,10 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
     c["c_gen"] = {
         (g, y): df[y] * carrier_cost(gen[g].fuel, y) * gen[g].heat_rate for g in s.fossil for y in years
     }
-    c["c_imp"] = {y: df[y] * mk.import_price[y] for y in years}
-    c["c_exp"] = {y: df[y] * mk.export_price[y] for y in years}
+    # grid electricity carries the carbon cost of its regional grid where generators pay one
+    grid_carbon = [cp[y] * mk.grid_emission_factor for y in years]
+    c["c_imp"] = {y: df[y] * (mk.import_price[y] + grid_carbon[y]) for y in years}
+    c["c_exp"] = {y: df[y] * (mk.export_price[y] + grid_carbon[y]) for y in years}
     c["c_shed"] = {y: df[y] * par.lost_load_penalty for y in years}
     c["c_retro"] = {y: par.coal_flex_capex_annual * remaining[y] for y in years}
     prog = {p.name: p for p in inp.programmes}
@@ -239,6 +252,14 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
     # grid
     c["import_limit"] = {"gw": mk.import_limit_gw}
     c["export_limit"] = {"gw": mk.export_limit_gw}
+    if s.trade_pace:
+        # without last year's flow (base year) only the hourly limits bound the change
+        known = mk.net_import_prev_twh is not None
+        wide = (mk.import_limit_gw + mk.export_limit_gw) * HOURS_PER_YEAR / KILO
+        c["net_import_prev"] = {"twh": mk.net_import_prev_twh if known else 0.0}
+        c["trade_band"] = {
+            y: mk.trade_pace * out.electricity_twh[y] if known or y > 0 else wide for y in years
+        }
     peak = par.peak_pu * (1.0 + par.reserve_margin)
     c["peak_req"] = {
         y: peak * c["demand_gw"][y] - mk.import_capacity_credit * mk.import_limit_gw for y in years
@@ -271,8 +292,27 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
     c["budget"] = {y: pol.budget_bn[y] for y in s.budget_years}
     c["ef"] = {cr: ef.get(cr, 0.0) for cr in FOSSIL_CARRIERS}
     c["ef_grid"] = {"x": mk.grid_emission_factor}
-    c["storage_ratio"] = {"power": pol.storage_power_ratio}
-    c["storage_energy_ratio"] = {"h": pol.storage_power_ratio * pol.storage_duration_h}
+    c["ef_grid_target"] = {"x": mk.grid_emission_factor if pol.co2_includes_imports else 0.0}
+    vre_build = [(g, lc) for (g, lc) in s.build if g in s.vre]
+    on_classes = {b: pol.storage_land_classes is None or b[1] in pol.storage_land_classes for b in vre_build}
+    ratio = {
+        b: pol.storage_power_ratio if on else pol.storage_power_ratio_other for b, on in on_classes.items()
+    }
+    c["storage_ratio"] = {b: ratio[b] for b in vre_build}
+    # wind and PV bases the policy orders on its land classes: a share of the remaining potential
+    order = pol.build_order_share if pol.storage_land_classes else 0.0
+    c["build_order"] = {
+        b: order * float(inp.potentials.get(b, 0.0)) if on_classes.get(b, False) else 0.0 for b in s.build
+    }
+    c["storage_energy_ratio"] = {b: ratio[b] * pol.storage_duration_h for b in vre_build}
+    # the developers' outlay on an ordered base, per GW: the plant and its coupled storage at
+    # the cheapest storage that meets both the power and the energy ratio
+    per_gw = min(
+        (sto[x].capex * max(1.0, pol.storage_duration_h / sto[x].duration_h) for x in s.storage), default=0.0
+    )
+    c["developer_outlay"] = {
+        b: (gen[b[0]].capex + ratio.get(b, 0.0) * per_gw) * (c["build_order"][b] > 0) for b in s.build
+    }
     c["min_coal"] = {"gw": pol.min_coal_gw}
     c["forced_retirement"] = {y: pol.forced_coal_retirement_gw[y] for y in years}
     c["existing_flex"] = {"gw": inp.existing_flex_gw}
@@ -297,11 +337,14 @@ def build(inp: PlannerInput) -> pyo.ConcreteModel:
     add_capacity_state(m)
     add_availability(m, inp)
     add_hydro_energy(m)
+    add_plan_hours(m)
     add_coal_flexibility(m, inp)
     add_balance(m, inp)
     add_storage(m, inp)
     add_storage_mandate(m)
+    add_storage_coupling(m)
     add_annual_energy(m, inp)
+    add_trade_pace(m)
     add_new_vintage(m)
     add_programmes(m)
     add_potential(m)
@@ -320,11 +363,14 @@ FAMILIES = (
     "capacity_state",
     "availability",
     "hydro_energy",
+    "plan_hours",
     "coal_flexibility",
     "balance",
     "storage",
     "storage_mandate",
+    "storage_coupling",
     "annual_energy",
+    "trade_pace",
     "new_vintage",
     "programmes",
     "potential",
@@ -349,6 +395,7 @@ def add_sets(m: pyo.ConcreteModel, inp: PlannerInput, s: IndexSets) -> None:
     m.GF = pyo.Set(initialize=s.fossil, within=m.G)
     m.GV = pyo.Set(initialize=s.vre, within=m.G)
     m.GH = pyo.Set(initialize=s.hydro, within=m.G)
+    m.GP = pyo.Set(initialize=s.planned, within=m.G)
     m.GN = pyo.Set(initialize=s.nonfossil, within=m.G)
     m.GR = pyo.Set(initialize=s.renewable, within=m.G)
     m.GB = pyo.Set(initialize=s.build, dimen=2)
@@ -388,11 +435,11 @@ def update_parameters(m: pyo.ConcreteModel, coef: dict[str, dict]) -> None:
 def add_variables(m: pyo.ConcreteModel, s: IndexSets) -> None:
     """All decision variables, non-negative; bounds from mutable Params.
 
-    Capacity cap[g,y], new[g,l,y], coal retirement ret[y] (>= forced retirement), coal
-    capacity >= min_coal; storage scap[s,y], snew[s,l,y]; hourly gen, ch, dis, soc, imp
-    (<= import limit), exp (<= export limit), shed and spill; annual gen_twh, imp_twh,
-    exp_twh, unserved_twh; gen_new (new-vintage non-fossil generation); programme level
-    prog[p,y] in [0, prog_max]; slack on each target present.
+    Capacity cap[g,y], new[g,l,y] (>= build_order[g,l]: bases the policy orders), coal
+    retirement ret[y] (>= forced retirement), coal capacity >= min_coal; storage scap[s,y],
+    snew[s,l,y]; hourly gen, ch, dis, soc, imp (<= import limit), exp (<= export limit),
+    shed and spill; annual gen_twh, imp_twh, exp_twh, unserved_twh; gen_new (new-vintage
+    non-fossil generation); programme level prog[p,y] in [0, prog_max]; slack on each target.
     """
     nn = pyo.NonNegativeReals
     coal = TechName("coal")
@@ -401,7 +448,7 @@ def add_variables(m: pyo.ConcreteModel, s: IndexSets) -> None:
         return (m.min_coal["gw"], None) if g == coal else (0, None)
 
     m.cap = pyo.Var(m.G, m.Y, within=nn, bounds=cap_bounds)
-    m.new = pyo.Var(m.GB, m.Y, within=nn)
+    m.new = pyo.Var(m.GB, m.Y, within=nn, bounds=lambda m, g, lc, y: (m.build_order[g, lc], None))
     m.scap = pyo.Var(m.S, m.Y, within=nn)
     m.snew = pyo.Var(m.SB, m.Y, within=nn)
     if s.has_coal:
@@ -470,7 +517,7 @@ def add_availability(m: pyo.ConcreteModel, inp: PlannerInput) -> None:
     """Hourly availability (GW).
 
     gen[g,y,d,h] <= cf[g,d,h] * cap[g,y]   for g in vre (cf = solar or wind profile)
-    gen[g,y,d,h] <= cap[g,y]               for dispatchable g
+    gen[g,y,d,h] <= a[g] * cap[g,y]        for dispatchable g (a = availability: outages)
     """
     if not m.G:
         return
@@ -478,7 +525,7 @@ def add_availability(m: pyo.ConcreteModel, inp: PlannerInput) -> None:
     cf = {g: inp.days.profile(gen[g].profile) for g in m.GV}
 
     def rule(m, g, y, d, h):
-        a = float(cf[g][d, h]) if g in cf else 1.0
+        a = float(cf[g][d, h]) if g in cf else float(gen[g].availability)
         return m.gen[g, y, d, h] - a * m.cap[g, y] <= 0
 
     m.availability = pyo.Constraint(m.G, m.T, rule=rule)
@@ -491,6 +538,41 @@ def add_hydro_energy(m: pyo.ConcreteModel) -> None:
     m.hydro_energy = pyo.Constraint(
         m.GH, m.Y, rule=lambda m, g, y: m.gen_twh[g, y] <= m.full_load_twh[g] * m.cap[g, y]
     )
+
+
+def add_plan_hours(m: pyo.ConcreteModel) -> None:
+    """Annual generation plan of fossil plants (计划电量, TWh).
+
+    plan_floor[g] / 1000 * cap[g,y] <= gen_twh[g,y] <= plan_hours[g] / 1000 * cap[g,y]
+    (units are dispatched on annual plans that give each a similar number of hours; the
+    plan hours are the province's published utilisation hours; the floor is the plan itself
+    in the base year, which reproduces its dispatch, and 0 after.)
+    """
+    if not m.GP:
+        return
+    m.plan_hours = pyo.Constraint(
+        m.GP, m.Y, rule=lambda m, g, y: m.gen_twh[g, y] <= m.plan_twh[g] * m.cap[g, y]
+    )
+    m.plan_hours_floor = pyo.Constraint(
+        m.GP, m.Y, rule=lambda m, g, y: m.gen_twh[g, y] >= m.plan_floor_twh[g] * m.cap[g, y]
+    )
+
+
+def add_trade_pace(m: pyo.ConcreteModel) -> None:
+    """Electricity trade changes at a limited pace (TWh): long-term contracts and lines.
+
+    -band[y] <= (imp_twh[y] - exp_twh[y]) - (imp_twh[y-1] - exp_twh[y-1]) <= band[y],
+    the year before the first being net_import_prev; band[y] = pace * demand[y].
+    """
+    if not m.sets.trade_pace:
+        return
+
+    def change(m, y):
+        before = m.imp_twh[y - 1] - m.exp_twh[y - 1] if y > 0 else m.net_import_prev["twh"]
+        return m.imp_twh[y] - m.exp_twh[y] - before
+
+    m.trade_pace_up = pyo.Constraint(m.Y, rule=lambda m, y: change(m, y) <= m.trade_band[y])
+    m.trade_pace_down = pyo.Constraint(m.Y, rule=lambda m, y: -change(m, y) <= m.trade_band[y])
 
 
 def add_coal_flexibility(m: pyo.ConcreteModel, inp: PlannerInput) -> None:
@@ -575,25 +657,40 @@ def add_storage(m: pyo.ConcreteModel, inp: PlannerInput) -> None:
 def add_storage_mandate(m: pyo.ConcreteModel) -> None:
     """New storage with new wind and PV (配储), per year (GW, GWh).
 
-    sum_{s,l} snew[s,l,y] >= ratio * sum_{g in vre, l} new[g,l,y]
-    sum_{s,l} duration[s] * snew[s,l,y] >= ratio * duration_policy * sum_{g in vre,l} new[g,l,y]
+    sum_{s,l} snew[s,l,y] >= sum_{g in vre, l} ratio[g,l] * new[g,l,y]
+    sum_{s,l} duration[s] * snew[s,l,y] >= sum_{g in vre,l} ratio[g,l] * duration_policy * new[g,l,y]
+    (ratio[g,l]: the policy ratio on the land classes it covers, the other ratio elsewhere.)
     """
     vre_build = [(g, lc) for (g, lc) in m.GB if g in m.GV]
     if not vre_build:
         return
 
-    def new_vre(m, y):
-        return sum(m.new[g, lc, y] for g, lc in vre_build)
+    def new_vre(m, y, ratio):
+        return sum(ratio[g, lc] * m.new[g, lc, y] for g, lc in vre_build)
 
     m.storage_mandate = pyo.Constraint(
         m.Y,
-        rule=lambda m, y: sum(m.snew[x, lc, y] for x, lc in m.SB) >= m.storage_ratio["power"] * new_vre(m, y),
+        rule=lambda m, y: sum(m.snew[x, lc, y] for x, lc in m.SB) >= new_vre(m, y, m.storage_ratio),
     )
     m.storage_mandate_energy = pyo.Constraint(
         m.Y,
         rule=lambda m, y: (
-            sum(m.s_duration[x] * m.snew[x, lc, y] for x, lc in m.SB)
-            >= m.storage_energy_ratio["h"] * new_vre(m, y)
+            sum(m.s_duration[x] * m.snew[x, lc, y] for x, lc in m.SB) >= new_vre(m, y, m.storage_energy_ratio)
+        ),
+    )
+
+
+def add_storage_coupling(m: pyo.ConcreteModel) -> None:
+    """New energy and storage run together (GW): batteries charge only from wind and PV.
+
+    sum_{s in batteries} ch[s,y,d,h] <= sum_{g in vre} gen[g,y,d,h]
+    """
+    if not m.sets.coupled_storage:
+        return
+    m.storage_coupling = pyo.Constraint(
+        m.T,
+        rule=lambda m, y, d, h: (
+            sum(m.ch[x, y, d, h] for x in m.sets.coupled_storage) <= sum(m.gen[g, y, d, h] for g in m.GV)
         ),
     )
 
@@ -785,11 +882,12 @@ def coal_use(m, y):
 
 
 def co2(m, y):
-    """CO2 of the city, MtCO2: fossil carriers burnt plus net grid import."""
+    """CO2 a target counts, MtCO2: fossil carriers burnt, plus net grid import at the grid's
+    factor when the scenario counts imported electricity (ef_grid_target = 0 otherwise)."""
     return (
         sum(m.ef[c] * fossil_final(m, c, y) for c in m.C)
         + sum(m.ef[m.fuel_of[g]] * m.heat_rate[g] * m.gen_twh[g, y] for g in m.GF)
-        + m.ef_grid["x"] * (m.imp_twh[y] - m.exp_twh[y])
+        + m.ef_grid_target["x"] * (m.imp_twh[y] - m.exp_twh[y])
     )
 
 
@@ -836,9 +934,10 @@ def add_co2_targets(m: pyo.ConcreteModel) -> None:
 
 def outlay(m, y):
     """Investment outlay in year y, bnCNY: overnight capex of new build and retrofits plus
-    the year's cost of programmes."""
+    the year's cost of programmes, less the ordered bases and their storage (their developers
+    finance them)."""
     return (
-        sum(m.capex[g] * m.new[g, lc, y] for g, lc in m.GB)
+        sum(m.capex[g] * m.new[g, lc, y] - m.developer_outlay[g, lc] * m.build_order[g, lc] for g, lc in m.GB)
         + sum(m.s_capex[x] * m.snew[x, lc, y] for x, lc in m.SB)
         + (m.flex_capex["x"] * m.retro[y] if hasattr(m, "retro") else 0)
         + sum(m.prog_cost[p] * m.prog[p, y] for p in m.P)

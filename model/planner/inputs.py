@@ -114,7 +114,12 @@ class Generator:
         capex_annual: annualised investment cost, bnCNY/GW/yr.
         fom: fixed operation and maintenance cost, bnCNY/GW/yr.
         capacity_credit: share of capacity counted as firm for the peak, fraction.
-        full_load_hours: maximum annual energy per capacity, h (hydro); ``None`` = no limit.
+        full_load_hours: maximum annual energy per capacity, h (hydro's water; for fossil
+            plants the annual generation plan, 计划电量); ``None`` = no limit.
+        plan_floor_hours: least annual energy per capacity of a fossil plant with a plan, h
+            (the base year's dispatch follows the year's generation plan; 0 = no floor).
+        availability: share of capacity available in any hour (planned and forced
+            outages) for dispatchable technologies, fraction; vre use ``profile`` instead.
         min_load: minimum output as a share of capacity in every hour (coal must-run), fraction.
         buildable: new capacity may be built.
         build_limit_gw: most new capacity per year, GW/yr (``inf`` = no limit).
@@ -133,6 +138,8 @@ class Generator:
     fom: float = 0.0
     capacity_credit: float = 1.0
     full_load_hours: float | None = None
+    availability: float = 1.0
+    plan_floor_hours: float = 0.0
     min_load: float = 0.0
     buildable: bool = False
     build_limit_gw: float = math.inf
@@ -223,9 +230,17 @@ class Market:
         export_price: price received for electricity sold to the grid, bnCNY/TWh.
         import_limit_gw: most import in any hour, GW.
         export_limit_gw: most export in any hour, GW.
-        grid_emission_factor: CO2 of grid electricity, MtCO2/TWh (= tCO2/MWh).
+        grid_emission_factor: CO2 of the supplying regional grid's electricity, MtCO2/TWh
+            (= tCO2/MWh). Where a carbon price applies to generators, grid electricity
+            carries its carbon cost: import and export prices rise by price x factor.
         emission_factor: CO2 per fossil carrier burnt, MtCO2/Mtce (= tCO2/tce).
         import_capacity_credit: share of ``import_limit_gw`` counted as firm, fraction.
+        trade_pace: most change of annual net import from one year to the next, as a share
+            of the year's demand, fraction/yr (long-term contracts and lines fix most flows);
+            ``inf`` = no such limit (no ``trade_pace`` rows).
+        net_import_prev_twh: net import of the year before the first planning year, TWh
+            (negative = export); ``None`` = not known (base year): the change is then
+            bounded only by the hourly import and export limits.
     """
 
     fuel_price: Mapping[Carrier, tuple[float, ...]]
@@ -236,6 +251,8 @@ class Market:
     grid_emission_factor: float
     emission_factor: Mapping[Carrier, float]
     import_capacity_credit: float = 0.0
+    trade_pace: float = math.inf
+    net_import_prev_twh: float | None = None
 
 
 @dataclass(frozen=True)
@@ -317,6 +334,16 @@ class PlannerPolicy:
         min_coal_gw: coal capacity kept for security of supply, GW.
         coal_substitution_ratio: GW of coal retired per GW of new coal (减量替代);
             ``None`` = new coal needs no substitution.
+        co2_includes_imports: CO2 targets count net imported electricity at the grid's
+            factor (territorial + imports); ``False`` = territorial CO2 only.
+        storage_land_classes: land classes whose new wind and PV carry the storage ratio
+            (``None`` = all); the rest carry ``storage_power_ratio_other``.
+        storage_power_ratio_other: storage power per new wind + PV off those classes.
+        build_order_share: per year, the share of the remaining wind and PV potential on
+            ``storage_land_classes`` that must be built (the bases the policy orders), 1/yr.
+            Their developers finance them with their coupled storage: outside the budget.
+        storage_charges_from_vre: batteries charge only from wind and PV (new energy and
+            storage run together), never from fossil plants or imports.
     """
 
     counting: tuple[Counting, ...]
@@ -334,6 +361,11 @@ class PlannerPolicy:
     storage_duration_h: float = 2.0
     min_coal_gw: float = 0.0
     coal_substitution_ratio: float | None = None
+    co2_includes_imports: bool = True
+    storage_land_classes: frozenset[str] | None = None
+    storage_power_ratio_other: float = 0.0
+    build_order_share: float = 0.0
+    storage_charges_from_vre: bool = False
 
 
 TARGETS: dict[str, tuple[str, str]] = {

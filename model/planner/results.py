@@ -14,7 +14,8 @@ plain arithmetic on the solution, checkable by hand:
 * ``cost`` — cost per item and year, undiscounted and present value (bnCNY); items sum to
   the objective.
 * ``targets`` — per target and year: cap, value, slack (= the gap, in the target's unit),
-  and the marginal cost of the target from the dual (CNY/tce or CNY/tCO2 of that year).
+  and the marginal cost of the target from the dual (CNY/tce or CNY/tCO2 of that year);
+  a target that is missed (slack > 0) has no marginal cost (NaN) and a ``gap_reason``.
 * ``programmes`` — programme levels (Mtce/yr).
 * ``shadow`` — other duals: firm capacity (CNY/kW/yr), budget (CNY per CNY), storage
   mandate's power row (CNY/kW) and energy row (CNY/kWh).
@@ -22,6 +23,7 @@ plain arithmetic on the solution, checkable by hand:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +31,12 @@ import pandas as pd
 from zonesim.planner.build import coefficients
 from zonesim.planner.inputs import FOSSIL_CARRIERS, TARGETS, PlannerInput
 from zonesim.units import KILO, MILLI, PER_BN_TO_PER_10K
+
+GAP_TOL = 1e-9  # slack (target unit, Mtce or MtCO2) above which a target counts as missed
+GAP_REASON = (
+    "not reachable this year with the options open to the city (build pace, land, budget, "
+    "trade pace, coal kept for security): the gap is reported, the slack penalty is no price"
+)
 
 
 @dataclass
@@ -190,6 +198,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     )
     co2_local = co2 - c["ef_grid"]["x"] * net
     co2_final = sum(ef[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS))
+    co2_target = co2_local + c["ef_grid_target"]["x"] * net  # what a CO2 target counts
     coal = ff[FOSSIL_CARRIERS.index("coal")] + power_fuel["coal"]
     gdp = np.array(inp.outlook.gdp_bn)
     energy = pd.DataFrame(
@@ -207,6 +216,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
             "intensity_tce_per_10k": inten * PER_BN_TO_PER_10K / gdp,
             "coal_mtce": coal,
             "co2_mt": co2,
+            "co2_territorial_mt": co2_local,
             "co2_intensity_t_per_10k": co2 * PER_BN_TO_PER_10K / gdp,
             "gdp_bn": gdp,
         }
@@ -230,8 +240,9 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
         + sum((smap[x].fom * scap[i] for i, x in enumerate(stores)), np.zeros(ny)),
         "power_fuel": sum((price[cr] * power_fuel[cr] for cr in FOSSIL_CARRIERS), np.zeros(ny)),
         "final_fuel": sum((price[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS)), np.zeros(ny)),
-        # power plants pay carbon_price; firms' final use final_carbon_price (ETS coverage)
-        "carbon": cp * (co2_local - co2_final) + fcp * co2_final,
+        # power plants pay carbon_price, firms' final use final_carbon_price (ETS coverage), and
+        # traded electricity carries the grid's carbon cost
+        "carbon": cp * (co2_local - co2_final) + fcp * co2_final + cp * c["ef_grid"]["x"] * net,
         "grid_import": np.array(mk.import_price) * imp_twh,
         "grid_export": -np.array(mk.export_price) * exp_twh,
         "programmes": sum((p.cost * prog[j] for j, p in enumerate(inp.programmes)), np.zeros(ny)),
@@ -249,8 +260,8 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
         "energy_total": total,
         "energy_intensity": inten,
         "coal": coal,
-        "co2": co2,
-        "co2_intensity": co2,
+        "co2": co2_target,
+        "co2_intensity": co2_target,
     }
     cons = {
         "energy_total": "energy_total",
@@ -271,6 +282,9 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
             scale = per / gdp[y] if per != 1.0 else 1.0  # Mtce -> tce/10kCNY when intensity
             penalty[y] += c[pen[name]][y] / df[y] * sl[j]
             mc = -duals[j] / df[y] * KILO
+            # a target missed (slack used) has the slack penalty as its dual: that is no
+            # price, so the marginal cost is left empty and the gap carries a reason instead
+            missed = sl[j] > GAP_TOL
             tgt_rows.append(
                 (
                     name,
@@ -279,9 +293,10 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
                     measure[name][y] * scale,
                     sl[j] * scale,
                     unit,
-                    max(mc, 0.0),
+                    math.nan if missed else max(mc, 0.0),
                     "CNY/tCO2" if name.startswith("co2") else "CNY/tce",
                     bool(mc > 1e-6),
+                    GAP_REASON if missed else "",
                 )
             )
     res_slack = val(m.slack_reserve)
@@ -309,6 +324,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
             "marginal_cost",
             "marginal_cost_unit",
             "binding",
+            "gap_reason",
         ],
     )
     # ---- other shadow prices

@@ -104,6 +104,20 @@ class Accounts:
         """Direct CO2 of final fossil use and local power plants, t."""
         return float(sum(e[CARRIER_INDEX[x]] * self.s.factors[x] for x in FUELS) + power.co2_t)
 
+    def outside_mwh(self, city: CityAgent, power: PlanOutcome) -> float:
+        """Fossil generation the city's statistics place outside its boundary, MWh.
+
+        Where the base-year CO2 residual moves with power-plant fuel (the fleet burns more
+        than the city's statistics hold: plants outside a partial area's boundary, as in
+        Ningdong), that share of the plants' CO2 is not the city's, and neither is the
+        electricity they make: it is not counted as the city's export in CO2 with imports.
+        """
+        basis, ratio = self.residual.get(city.city_id, {}).get("co2", ("fossil_final", 0.0))
+        if basis != "power_fossil" or ratio >= 0 or power.fossil_fuel_tce <= 0 or power.co2_t <= 0:
+            return 0.0
+        share = min(-ratio / (power.co2_t / power.fossil_fuel_tce), 1.0)
+        return share * sum(power.generation_mwh.get(t, 0.0) for t in power.fuel_tce)
+
     # ------------------------------------------------------------- base year
     def base_year(
         self,
@@ -204,6 +218,7 @@ class Accounts:
         intensity = comp.counted_intensity(c) / (gdp * TEN_K_PER_BN)
         intensity0 = base.counted_intensity(c) / (gdp0 * TEN_K_PER_BN)
         co2 = self.co2(e, power) + flows["other_co2_t"]
+        co2_import = power.grid_emission_factor * (flows["net_import_mwh"] + self.outside_mwh(city, power))
         coal = float(e[CARRIER_INDEX["coal"]]) + power.coal_tce + flows["other_coal_tce"]
         nonfossil = comp.nonfossil_old + comp.nonfossil_new
         period = s.period(year)
@@ -275,6 +290,7 @@ class Accounts:
         }
         self.records.append(row)
         city.last_power_fossil_tce = power.fossil_fuel_tce
+        city.last_net_import_mwh = flows["net_import_mwh"]
         if rules is not None:
             self.plans.append(
                 {
@@ -283,6 +299,7 @@ class Accounts:
                     "status": power.status,
                     **{f"slack_{k}": v for k, v in power.slack.items()},
                     **{f"marginal_{k}": v for k, v in power.marginal_cost.items()},
+                    **{f"gap_reason_{k}": v for k, v in power.gap_reason.items()},
                 }
             )
 

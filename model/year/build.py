@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 from zonesim.agents.city import CityAgent
 from zonesim.agents.firms import FOSSIL, SECTOR_INDEX, FirmPopulation
-from zonesim.agents.planning import PlanOutcome
+from zonesim.agents.planning import POLICY_LAND_CLASSES, PlanOutcome
 from zonesim.levers.rules import YearRules
 from zonesim.year.setting import Setting, gdp
 
@@ -45,12 +45,26 @@ def cities_build(
         mine = (firms.city == city.index) & firms.alive
         access = float(firms.finance_access[mine].mean()) if mine.any() else 1.0
         funds *= access
-        need = out.capex_bn
-        share = 1.0 if need <= funds or need <= 0 else funds / need
-        built = {t: mw * share for t, mw in out.new_mw.items()}
-        st_mw = {t: mw * share for t, mw in out.storage_mw.items()}
-        st_mwh = {t: mwh * share for t, mwh in out.storage_mwh.items()}
-        city.build(built, st_mw, st_mwh, {k: mw * share for k, mw in out.new_by_land_mw.items()})
+        # the wind and PV bases the pv_storage lever orders, with their storage, are built in
+        # full by their developers (large energy companies), not from the city's budget
+        base = {k: mw for k, mw in out.new_by_land_mw.items() if k[1] in POLICY_LAND_CLASSES}
+        base_by_tech: dict[str, float] = {}
+        for (t, _), mw in base.items():
+            base_by_tech[t] = base_by_tech.get(t, 0.0) + mw
+        st_total = sum(out.storage_mw.values())
+        coupled = rules.storage_power_ratio * sum(base.values())
+        st_base = min(coupled / st_total, 1.0) if st_total > 0 else 0.0  # share of storage coupled
+        base_capex = sum(out.capex_per_mw.get(t, 0.0) * mw for t, mw in base_by_tech.items()) + st_base * sum(
+            out.capex_per_mw.get(t, 0.0) * mw for t, mw in out.storage_mw.items()
+        )
+        need = out.capex_bn - base_capex
+        share = 1.0 if need <= funds or need <= 1e-12 else funds / need
+        built = {t: b + (mw - b) * share for t, mw in out.new_mw.items() for b in [base_by_tech.get(t, 0.0)]}
+        k = st_base + (1.0 - st_base) * share
+        st_mw = {t: mw * k for t, mw in out.storage_mw.items()}
+        st_mwh = {t: mwh * k for t, mwh in out.storage_mwh.items()}
+        land = {key: mw if key in base else mw * share for key, mw in out.new_by_land_mw.items()}
+        city.build(built, st_mw, st_mwh, land)
         retired = city.retire_coal(out.retire_coal_mw)
         out.realise({t: city.state.capacity(t) for t in out.planned_capacity_mw})
         carry_out_programmes(s, year, city, firms, out)  # annual costs: not limited by capital
@@ -64,13 +78,14 @@ def cities_build(
                     "built_mw": built.get(tech, 0.0) + st_mw.get(tech, 0.0),
                 }
             )
+        # every retirement of the year: by age and by the lever (before planning), by the plan
         rows.append(
             {
                 "city_id": city.city_id,
                 "year": year,
                 "tech": "coal_retired",
-                "planned_mw": out.retire_coal_mw,
-                "built_mw": retired,
+                "planned_mw": out.retire_coal_mw + city.ordered_retirement_mw,
+                "built_mw": retired + city.ordered_retirement_mw,
             }
         )
         city.finance_share = share

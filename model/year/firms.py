@@ -63,10 +63,9 @@ class FirmBehaviour:
         self.profit_share = profit_share
         self.park_members: np.ndarray | None = None
         self.park_level = 0.0
-        self.park_saving_tce = np.zeros(self.n_cities)
-        self.covered = np.ones(
-            len(SECTOR_INDEX), dtype=bool
-        )  # sectors the carbon price reaches  # fossil use the parks save per year, tce
+        self.park_saving_tce = np.zeros(self.n_cities)  # fossil use the parks save per year, tce
+        self.backward_retired = np.zeros(self.n_cities)  # output retired as backward, bnCNY/yr
+        self.covered = np.ones(len(SECTOR_INDEX), dtype=bool)  # sectors the carbon price reaches
         cost = np.full(len(SECTOR_INDEX), np.nan)
         share = np.zeros(len(SECTOR_INDEX))
         prog = efficiency_programmes
@@ -150,15 +149,17 @@ class FirmBehaviour:
         growth[mask] = ((1.0 + g) * scale[f.city] - 1.0)[mask]
 
     def retire_backward(self, share: float, year: int) -> None:
-        """Retire the most fossil-intensive energy-intensive firms of each city until the
-        retired share of that (base-year) output reaches ``share``."""
+        """Retire capacity of the most fossil-intensive energy-intensive firms of each city
+        until the retired share of that output reaches ``share`` (a share of capacity, not of
+        firms: whole firms go first and the last one shrinks by what remains, so a 1 % target
+        retires 1 %, however few firms the city has)."""
         f = self.firms
         n_cities = self.n_cities
         cand = INTENSIVE_MASK[f.sector] & ~f.entrant
-        total = np.bincount(f.city[cand], weights=f.output[cand], minlength=n_cities)
-        gone = cand & ~f.alive
-        done = np.bincount(f.city[gone], weights=f.output[gone], minlength=n_cities)
-        need = share * total - done
+        live_cand = cand & f.alive
+        total = np.bincount(f.city[live_cand], weights=f.output[live_cand], minlength=n_cities)
+        total = total + self.backward_retired
+        need = share * total - self.backward_retired
         live = np.flatnonzero(cand & f.alive & (need[f.city] > 0))
         if live.size == 0:
             return
@@ -169,9 +170,16 @@ class FirmBehaviour:
         first = np.flatnonzero(np.r_[True, city[1:] != city[:-1]])
         offset = np.repeat(np.r_[0.0, cum[first[1:] - 1]], np.diff(np.r_[first, len(order)]))
         before = cum - f.output[order] - offset  # output retired before this firm in its city
+        after = before + f.output[order]
+        whole = order[after <= need[city]]
+        straddle = (before < need[city]) & (after > need[city])
+        part, cut = order[straddle], (need[city] - before)[straddle]
+        self.backward_retired += np.bincount(f.city[whole], weights=f.output[whole], minlength=n_cities)
+        self.backward_retired += np.bincount(f.city[part], weights=cut, minlength=n_cities)
         mask = np.zeros(len(f), dtype=bool)
-        mask[order[before < need[city]]] = True
+        mask[whole] = True
         f.retire(mask, year)
+        f.output[part] -= cut  # the firm straddling the share closes that part of its capacity
 
     def exit_unprofitable(self, carbon_price: float, year: int) -> None:
         """Firms exit when their carbon cost exceeds their profit."""

@@ -109,9 +109,11 @@ def cities_plan(
     """Each city retires its aged (and lever-ordered) coal units, then plans the year."""
     outcomes = {}
     for city in cities:
+        ordered = 0.0
         if yr.rules.retire_coal_max_mw is not None:
-            city.coal.retire_small(yr.rules.retire_coal_max_mw)
-        city.coal.retire_aged(yr.year, s.coal_lifetime)
+            ordered += city.coal.retire_small_share(yr.rules.retire_coal_max_mw, yr.rules.retire_coal_share)
+        ordered += city.coal.retire_aged(yr.year, s.coal_lifetime)
+        city.ordered_retirement_mw = ordered  # reported with the planner's retirements
         city.sync_coal()
         # rolling: this year only, against this year's milestone; foresight: to the horizon
         view = outlook(s, firms, city, yr.planning_years, t)

@@ -1,0 +1,209 @@
+"""Figures of docs/validation-physics.md, from real runs (issue 11).
+
+    python scripts/validation_physics.py run OUT [SCENARIO ...]   # runs, writes OUT/<name>/*.parquet
+    python scripts/validation_physics.py report BEFORE AFTER       # markdown tables on stdout
+
+``run`` uses whichever ``zonesim`` is importable, so the same script measures the code before
+a change (a checkout on PYTHONPATH) and after it. ``report`` reads only the Parquet tables.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+SCENARIOS = ("baseline", "pv_storage", "coal_reduction", "capacity_retirement", "carbon_price", "combined")
+FOSSIL = ("coal", "gas", "other")
+
+
+def run(out: Path, names: list[str]) -> None:
+    """Run each scenario (its shipped file) and keep pathways, investments and plans."""
+    import zonesim
+    from zonesim.data import load
+
+    base = load()
+    for name in names:
+        t0 = time.perf_counter()
+        res = zonesim.run(f"scenarios/{name}.yaml", base=base)
+        d = out / name
+        d.mkdir(parents=True, exist_ok=True)
+        res.pathways.to_parquet(d / "pathways.parquet")
+        res.investments.to_parquet(d / "investments.parquet")
+        res.plans.to_parquet(d / "plans.parquet")
+        print(f"{name}: {time.perf_counter() - t0:.0f} s", file=sys.stderr)
+
+
+def _co2_incl_imports(p: pd.DataFrame) -> pd.Series:
+    if "co2_incl_imports_t" in p:
+        return p["co2_incl_imports_t"]
+    return p["co2_t"] + p["co2_import_t"]
+
+
+def base_year(p: pd.DataFrame) -> pd.DataFrame:
+    """Per zone: residual share of energy and CO2 in the base year (other / total)."""
+    b = p[p["year"] == p["year"].min()].copy()
+    b["zone"] = b["zone_id"].fillna("(associated)")
+    g = b.groupby("zone")
+    out = pd.DataFrame(
+        {
+            "energy_Mtce": g["energy_total_tce"].sum() / 1e6,
+            "residual_energy_share": g["other_tce"].sum() / g["energy_total_tce"].sum(),
+            "co2_Mt": g["co2_t"].sum() / 1e6,
+            "residual_co2_share": g["co2_other_t"].sum() / g["co2_t"].sum(),
+        }
+    )
+    tot = pd.DataFrame(
+        {
+            "energy_Mtce": [b["energy_total_tce"].sum() / 1e6],
+            "residual_energy_share": [b["other_tce"].sum() / b["energy_total_tce"].sum()],
+            "co2_Mt": [b["co2_t"].sum() / 1e6],
+            "residual_co2_share": [b["co2_other_t"].sum() / b["co2_t"].sum()],
+        },
+        index=["all zones"],
+    )
+    return pd.concat([out, tot])
+
+
+def lever_table(d: Path, names: list[str]) -> pd.DataFrame:
+    """Totals of every city in 2020 and 2025 per scenario, and the 2025 change vs baseline."""
+    rows = []
+    for name in names:
+        f = d / name / "pathways.parquet"
+        if not f.exists():
+            continue
+        p = pd.read_parquet(f)
+        p["co2_incl_imports"] = _co2_incl_imports(p)
+        storage = [c for c in p.columns if c.startswith("cap_storage_")]
+        for year in (p["year"].min(), p["year"].max()):
+            y = p[p["year"] == year]
+            rows.append(
+                {
+                    "scenario": name,
+                    "year": int(year),
+                    "coal_Mtce": y["coal_tce"].sum() / 1e6,
+                    "co2_territorial_Mt": y["co2_t"].sum() / 1e6,
+                    "co2_incl_imports_Mt": y["co2_incl_imports"].sum() / 1e6,
+                    "pv_GW": y.get("cap_solar_mw", pd.Series(0.0)).sum() / 1e3,
+                    "storage_GW": y[storage].fillna(0).to_numpy().sum() / 1e3 if storage else 0.0,
+                    "coal_capacity_GW": y["cap_coal_mw"].sum() / 1e3,
+                    "net_import_TWh": y["net_import_mwh"].sum() / 1e6,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def coal_hours(p: pd.DataFrame) -> pd.DataFrame:
+    """Base-year coal utilisation per province of the zone cities (coal burnt / heat rate /
+    capacity) against utilisation_hours.csv, and the range over cities."""
+    from zonesim.data import load
+
+    base = load()
+    b = p[p["year"] == p["year"].min()].set_index("city_id")
+    u = base.power_units
+    u = u[(u["tech"] == "coal") & u["heat_rate_gce_per_kwh"].notna()]
+    hr = u.groupby("city_id").apply(
+        lambda g: (g["heat_rate_gce_per_kwh"] * g["capacity_mw"]).sum() / g["capacity_mw"].sum() / 1e3
+    )
+    uh = base.tables["utilisation_hours"]
+    stat = uh[(uh["year"] == 2020) & (uh["variable"] == "coal_unit_utilisation_hours")].set_index("region")[
+        "value"
+    ]
+    prov = base.cities.set_index("city_id")["province_code"]
+    rows = []
+    for cid, r in b.iterrows():
+        if r.get("cap_coal_mw", 0) > 0 and cid in hr.index:
+            rows.append((prov[cid], cid, r["power_coal_tce"] / hr[cid], r["cap_coal_mw"]))
+    df = pd.DataFrame(rows, columns=["province", "city", "mwh", "mw"])
+    df["hours"] = df["mwh"] / df["mw"]
+    g = df.groupby("province")
+    out = pd.DataFrame(
+        {
+            "model_h": g["mwh"].sum() / g["mw"].sum(),
+            "published_h": stat.reindex(g.size().index),
+            "city_min_h": g["hours"].min(),
+            "city_max_h": g["hours"].max(),
+        }
+    )
+    out["deviation_pct"] = 100 * (out["model_h"] / out["published_h"] - 1)
+    return out
+
+
+def negative_residual(p: pd.DataFrame) -> pd.Series:
+    """Base-year residual where the model burns more than the city's statistics hold."""
+    b = p[p["year"] == p["year"].min()]
+    neg = b[b["co2_other_t"] < 0]
+    return pd.Series(
+        {
+            "cities with negative CO2 residual": len(neg),
+            "negative CO2 residual, Mt": neg["co2_other_t"].sum() / 1e6,
+            "positive CO2 residual, Mt": b.loc[b["co2_other_t"] > 0, "co2_other_t"].sum() / 1e6,
+            "negative energy residual, Mtce": b.loc[b["other_tce"] < 0, "other_tce"].sum() / 1e6,
+            "positive energy residual, Mtce": b.loc[b["other_tce"] > 0, "other_tce"].sum() / 1e6,
+        }
+    )
+
+
+def trade_steps(p: pd.DataFrame) -> pd.DataFrame:
+    """Largest year-on-year change of each city's net import as a share of its demand."""
+    p = p.sort_values(["city_id", "year"])
+    p["step"] = p.groupby("city_id")["net_import_mwh"].diff().abs() / p["final_electricity_mwh"]
+    return p.dropna(subset=["step"]).groupby("city_id")["step"].max().sort_values(ascending=False)
+
+
+def _md(df: pd.DataFrame, floatfmt: str = ".3g") -> str:
+    """A Markdown table (no tabulate dependency)."""
+    names = [str(n) if n is not None else "" for n in (df.index.names or [""])]
+    head = [" / ".join(names)] + [str(c) for c in df.columns]
+
+    def cell(v) -> str:
+        if isinstance(v, float):
+            return format(v, floatfmt)
+        return str(v)
+
+    rows = [
+        [" / ".join(map(str, i)) if isinstance(i, tuple) else str(i)] + [cell(v) for v in r]
+        for i, r in zip(df.index, df.itertuples(index=False), strict=True)
+    ]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def report(before: Path, after: Path) -> None:
+    for label, d in (("before", before), ("after", after)):
+        f = d / "baseline" / "pathways.parquet"
+        if f.exists():
+            p = pd.read_parquet(f)
+            print(f"\n### Base-year residual by zone ({label})\n")
+            print(_md(base_year(p), ".3f"))
+            print(f"\n### Residual signs ({label})\n")
+            print(_md(negative_residual(p).to_frame(label), ".1f"))
+            print(f"\n### Base-year coal hours by province ({label})\n")
+            print(_md(coal_hours(p), ".0f"))
+            for name in SCENARIOS:
+                q = d / name / "pathways.parquet"
+                if q.exists():
+                    st = trade_steps(pd.read_parquet(q))
+                    print(f"- {name}: largest net-import step {st.max():.3f} of demand ({st.idxmax()})")
+        print(f"\n### Levers ({label})\n")
+        t = lever_table(d, list(SCENARIOS))
+        if t.empty:
+            continue
+        print(_md(t.set_index(["scenario", "year"]), ".4g"))
+        last = t[t["year"] == t["year"].max()].set_index("scenario").drop(columns="year")
+        if "baseline" in last.index:
+            print(f"\nChange against the baseline in {int(t['year'].max())} ({label}):\n")
+            print(_md((last - last.loc["baseline"]).drop(index="baseline"), ".3g"))
+
+
+if __name__ == "__main__":
+    cmd = sys.argv[1]
+    if cmd == "run":
+        run(Path(sys.argv[2]), sys.argv[3:] or list(SCENARIOS))
+    elif cmd == "report":
+        report(Path(sys.argv[2]), Path(sys.argv[3]))
+    else:
+        raise SystemExit(__doc__)
