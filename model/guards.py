@@ -52,9 +52,11 @@ NONNEGATIVE = (
 )
 """Pathway variables that cannot be negative (``*`` matches any suffix)."""
 
-NO_TARGET = ("*_target_pct", "*_target")
+NO_TARGET = ("*_target_pct", "*_target", "marginal_*")
 """Target columns: NaN there means the period has no such target (e.g. no energy-intensity
-target after 2025), not a numerical failure; infinities are still refused."""
+target after 2025), and a marginal cost NaN means the target was missed (its dual is the slack
+penalty, no price; ``gap_reason_*`` says why): not numerical failures. Infinities are still
+refused."""
 
 NOISE = 1e-6
 """Negative values at or above -NOISE (in the variable's unit) are rounding, set to 0 unrecorded."""
@@ -151,8 +153,12 @@ def fill_absent(pathways: pd.DataFrame, plans: pd.DataFrame) -> tuple[pd.DataFra
     cap = [c for c in pathways.columns if c.startswith("cap_")]
     pathways[cap] = pathways[cap].fillna(0.0)
     plans = plans.copy()
-    lp = [c for c in plans.columns if c.startswith(("slack_", "marginal_"))]
-    plans[lp] = plans[lp].fillna(0.0)
+    for col in [c for c in plans.columns if c.startswith("slack_")]:
+        plans[col] = plans[col].fillna(0.0)
+        marginal = "marginal_" + col.removeprefix("slack_")
+        if marginal in plans:  # a missed target has no price (NaN, its gap_reason says why)
+            missed = plans[col] > 0
+            plans.loc[~missed, marginal] = plans.loc[~missed, marginal].fillna(0.0)
     return pathways, plans
 
 

@@ -136,8 +136,13 @@ def test_batched_update_equals_pyomos_single_calls(monkeypatch):
     years = range(2021, 2022)
     outlook, policy = baseline_outlook(base, "tangshan", years), default_policy(base, "tangshan", years)
     a = planner_input(base, "tangshan", years, outlook, policy, 2)
+    # b: another LP (a carbon price, another discount rate and 10 % more electricity demand; with
+    # plants dispatched on their plans the price alone need not move Tangshan's first year)
     b = replace(
-        a, policy=replace(a.policy, carbon_price=(150.0,)), params=replace(a.params, discount_rate=0.05)
+        a,
+        policy=replace(a.policy, carbon_price=(150.0,)),
+        params=replace(a.params, discount_rate=0.05),
+        outlook=replace(a.outlook, electricity_twh=tuple(1.1 * e for e in a.outlook.electricity_twh)),
     )
 
     def solve_a_then_b(one_by_one: bool) -> list:

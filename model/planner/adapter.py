@@ -160,6 +160,8 @@ class _Lookup:
         self.prices, self.params, self.ef = st.prices, st.params, st.ef
         self.units, self.potentials, self.fossil = st.units, st.potentials, st.fossil
         self.cities, self.programmes, self.profile_keys = st.cities, st.programmes, st.profile_keys
+        self.availability, self.hours = st.availability, st.hours
+        self.regional_grid, self.grid_factor = st.regional_grid, st.grid_factor
 
 
 _LOOKUPS: dict[tuple[int, str], _Lookup] = {}
