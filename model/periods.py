@@ -52,11 +52,23 @@ def period_of(ps: tuple[Period, ...], year: int) -> Period:
     return ps[-1] if year > ps[-1].target_year else ps[0]
 
 
+_CITY_TARGETS: dict[int, tuple[pd.DataFrame, dict]] = {}
+
+
 def city_targets(base: BaseYear, city_id: str, period: str) -> dict[str, float]:
-    """The city's targets of ``period`` by indicator (percent; the period's target year)."""
+    """The city's targets of ``period`` by indicator (percent; the period's target year); the
+    table is indexed once per loaded data (every city-year asks)."""
     t = base.tables["period_targets"]
-    rows = t[(t["scope"] == "city") & (t["region"] == city_id) & (t["period"] == period)]
-    return {r.indicator: float(r.value) for r in rows.itertuples()}
+    held = _CITY_TARGETS.get(id(t))
+    if held is None or held[0] is not t:
+        rows = t[t["scope"] == "city"]
+        index: dict = {}
+        for r in rows.itertuples():
+            index.setdefault((r.region, r.period), {})[r.indicator] = float(r.value)
+        if len(_CITY_TARGETS) > 8:
+            _CITY_TARGETS.clear()
+        held = _CITY_TARGETS[id(t)] = (t, index)
+    return dict(held[1].get((city_id, period), {}))
 
 
 INDICATORS = (
