@@ -391,7 +391,20 @@ class CityPlanner:
     def plan(self, city: CityAgent, outlook: Outlook, pol: PolicyInputs) -> PlanOutcome:
         """Plan the city's years from now to the target year; return the first year's outcome."""
         inp = self.build_input(city, outlook, pol)
-        return outcome(self.solve(city.city_id, inp), inp)
+        res = self.solve(city.city_id, inp)
+        if res.status == "infeasible" and math.isfinite(inp.market.trade_pace):
+            # a lever that removes most local supply or demand at once (e.g. every coal unit
+            # retired in one year) can leave no plan within the trade pace: trade then moves
+            # as far as the hourly limits allow this year, and the plan says so
+            inp = replace(inp, market=replace(inp.market, trade_pace=math.inf))
+            res = self.solve(city.city_id, inp)
+            out = outcome(res, inp)
+            out.messages.append(
+                f"{city.city_id} {outlook.years[0]}: no plan within the trade pace; trade changed "
+                "beyond it this year (hourly import and export limits still hold)"
+            )
+            return out
+        return outcome(res, inp)
 
     def dispatch_base_year(self, city: CityAgent, outlook: Outlook, pol: PolicyInputs) -> PlanOutcome:
         """Dispatch the existing fleet against the base year's demand (nothing can be built).
