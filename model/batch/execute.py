@@ -309,8 +309,10 @@ def run(
         )
         if on_outcome is not None:
             on_outcome(outcome)
+        # counts first (no redraw), then the step that redraws: the bar never shows the
+        # counts of the run before
+        bar.set_postfix(done=summary.done, failed=summary.failed, skipped=summary.skipped, refresh=False)
         bar.update(1)
-        bar.set_postfix(done=summary.done, failed=summary.failed, skipped=summary.skipped)
 
     stopped = True  # until the loop ends normally: an exception or Ctrl-C kills the workers
     try:
