@@ -83,3 +83,19 @@ def test_history_path_reproduces_city_history_growth(base):
     for i, c in enumerate(cities):
         for j, y in enumerate(path.years):
             assert path.growth_pct[i, j] == pytest.approx(100 * (gdp[(c, y)] / gdp[(c, y - 1)] - 1))
+
+
+def test_calibration_report_gets_the_out_of_sample_section(base, tmp_path):
+    from zonesim.calibration.report import append_out_of_sample
+
+    rec = records(base).reset_index()
+    page = tmp_path / "README.md"
+    page.write_text("# report\n")
+    append_out_of_sample(page, rec, base, "small")
+    text = page.read_text()
+    assert "## Out of sample: 2021-2025 against the published record" in text
+    table = pd.read_csv(tmp_path / "out_of_sample_all_zones.csv")
+    assert list(table["year"]) == [2021, 2022, 2023]
+    # the national published series where no city or province figure exists
+    assert table.set_index("year").loc[2022, "published_pct"] == pytest.approx(-0.1)
+    assert np.allclose(table["error_pp"], table["model_pct"] - table["published_pct"])

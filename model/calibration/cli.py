@@ -42,6 +42,15 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         from zonesim.calibration.report import write_report
 
         page = write_report(args.report, result, record)
+        if not args.quick:  # out of sample: the retrospective with the parameters just fitted
+            from zonesim.calibration.report import append_out_of_sample
+            from zonesim.data import load
+            from zonesim.runner import run
+
+            scenario = Path(__file__).resolve().parents[2] / "scenarios" / "retrospective_2021_2025.yaml"
+            if scenario.exists():
+                res = run(scenario, agent_params=record.get("overrides", {}))
+                append_out_of_sample(page, res.pathways, load(), scenario.stem)
         print(f"validation report written to {page}")
     print(f"done in {time.time() - t0:.1f} s")
     return 0
