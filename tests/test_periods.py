@@ -171,3 +171,33 @@ def test_compare_report_has_a_2030_section(tmp_path):
     by = rows.set_index(["scenario", "zone"])["outcome"]
     for zone in rows["zone"].unique():
         assert by[("carbon_dual_control", zone)] <= by[("baseline", zone)] + 0.5
+
+
+def test_free_allocation_charges_only_co2_above_the_sector_benchmark(base):
+    import copy
+
+    from zonesim.agents.firms import CARRIER_INDEX, SECTOR_INDEX
+    from zonesim.model import TransitionModel
+    from zonesim.year.setting import FUELS
+
+    m = TransitionModel(load_scenario(SCENARIOS / "baseline.yaml", **SMALL), base=base)
+    steel = m.firms.sector == SECTOR_INDEX["steel"]
+    assert steel.sum() >= 4
+    price = 3000.0  # CNY/tCO2: far above most steel firms' profit per tonne
+    outcomes = {}
+    for free in (False, True):
+        b = copy.deepcopy(m.behaviour)
+        b.covered = np.array([name == "steel" for name in SECTOR_INDEX])
+        b.exit_unprofitable(price, 2025, free_allocation=free)
+        outcomes[free] = b.firms.alive.copy()
+    f = m.firms
+    e = f.energy()
+    co2 = sum(e[:, CARRIER_INDEX[c]] * m.factors[c] for c in FUELS)
+    intensity = np.where(f.output > 0, co2 / np.where(f.output > 0, f.output, 1), 0)
+    mean = co2[steel].sum() / f.output[steel].sum()
+    # without free allocation most steel firms close; with it, no steel firm cleaner than the
+    # benchmark (the sector mean) closes, and more steel firms survive
+    assert outcomes[False][steel].sum() < outcomes[True][steel].sum()
+    assert outcomes[True][steel & (intensity <= mean)].all()
+    # other sectors are not covered: nobody there closes either way
+    assert outcomes[False][~steel & f.alive].all() and outcomes[True][~steel & f.alive].all()

@@ -96,7 +96,7 @@ class FirmBehaviour:
         if rules.retire_backward_share > 0:
             self.retire_backward(rules.retire_backward_share, year)
         if rules.carbon_price > 0:
-            self.exit_unprofitable(rules.carbon_price, year)
+            self.exit_unprofitable(rules.carbon_price, year, free_allocation=rules.carbon_coverage == "ets")
         self.private_retrofits(rules, year)
         if rules.circular_saving > 0:
             self.circular_parks(rules)
@@ -181,12 +181,27 @@ class FirmBehaviour:
         f.retire(mask, year)
         f.output[part] -= cut  # the firm straddling the share closes that part of its capacity
 
-    def exit_unprofitable(self, carbon_price: float, year: int) -> None:
-        """Firms exit when their carbon cost exceeds their profit."""
+    def exit_unprofitable(self, carbon_price: float, year: int, free_allocation: bool = False) -> None:
+        """Firms exit when their carbon cost exceeds their profit.
+
+        Under the national ETS (``free_allocation``) allowances are free and output-based
+        (ets_coverage.csv: benchmarks per unit of output; 2024 allowances equal verified
+        emissions): a covered firm pays only for CO2 above its allocation, taken as its sector's
+        mean CO2 per unit of output among live firms (no benchmark values for steel, cement and
+        aluminium were found, so the benchmark is the sector average, an assumption), and earns
+        on CO2 below it. The marginal incentive of the price is kept (retrofits see it in full).
+        """
         f = self.firms
         e = f.energy()
         co2 = sum(e[:, CARRIER_INDEX[c]] * self.factors[c] for c in FUELS)
-        cost_bn = co2 * carbon_price * self.covered[f.sector] / CNY_PER_BN
+        liable = co2
+        if free_allocation:
+            live = f.alive & (f.output > 0)
+            sector_co2 = np.bincount(f.sector[live], weights=co2[live], minlength=len(SECTOR_INDEX))
+            sector_out = np.bincount(f.sector[live], weights=f.output[live], minlength=len(SECTOR_INDEX))
+            benchmark = np.divide(sector_co2, sector_out, out=np.zeros_like(sector_co2), where=sector_out > 0)
+            liable = co2 - benchmark[f.sector] * f.output
+        cost_bn = liable * carbon_price * self.covered[f.sector] / CNY_PER_BN
         profit_bn = self.profit_share * f.output
         f.retire(f.alive & (cost_bn > profit_bn) & f.in_gdp, year)
 
