@@ -30,7 +30,7 @@ def numpy_floor(m: TransitionModel, rules, years: int) -> float:
     """The same per-firm arithmetic as FirmBehaviour.decide in one vectorised pass per year."""
     f = m.firms
     output, intensity, alive = f.output.copy(), f.intensity.copy(), f.alive.copy()
-    growth = m.trend_growth[f.city] * np.where(
+    growth = m.setting.trend_growth[f.city] * np.where(
         INTENSIVE_MASK[f.sector], m.params.growth_intensive_factor, 1.0
     )
     price = np.stack([m.prices[x][f.city] for x in ("coal", "oil", "gas", "heat")], axis=1)

@@ -137,10 +137,6 @@ class TransitionModel(mesa.Model):
         return self.behaviour.profit_share
 
     @property
-    def trend_growth(self) -> np.ndarray:
-        return self.setting.trend_growth
-
-    @property
     def prices(self) -> dict[str, np.ndarray]:
         return self.setting.prices
 

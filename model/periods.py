@@ -95,6 +95,12 @@ def period_summary(zones: pd.DataFrame, pathways: pd.DataFrame, ps: tuple[Period
     def weighted(col: str) -> pd.Series:
         return (df[col] * df["gdp_bn"]).groupby([df["zone_id"], df["year"]]).sum(min_count=1) / gdp
 
+    targets = {  # zone targets per year, each column weighted once
+        "energy_intensity": weighted("intensity_target_pct"),
+        "co2_intensity": weighted("co2_intensity_target_pct"),
+        "co2_total": weighted("co2_total_target_pct"),
+        "nonfossil_share": 100 * weighted("nonfossil_share_target"),
+    }
     z = zones.set_index(["zone_id", "year"])
     # CO2 including imported electricity at its grid's factor (as the periods' columns count it)
     co2 = z["co2_incl_imports_t"] if "co2_incl_imports_t" in z else z["co2_t"]
@@ -116,12 +122,7 @@ def period_summary(zones: pd.DataFrame, pathways: pd.DataFrame, ps: tuple[Period
                 "co2_total": 100 * (co2_series[y1] / co2_series[y0] - 1),
                 "nonfossil_share": 100 * z.loc[(zone, y1), "nonfossil_share"],
             }
-            target = {
-                "energy_intensity": weighted("intensity_target_pct").get((zone, y1)),
-                "co2_intensity": weighted("co2_intensity_target_pct").get((zone, y1)),
-                "co2_total": weighted("co2_total_target_pct").get((zone, y1)),
-                "nonfossil_share": 100 * weighted("nonfossil_share_target").get((zone, y1)),
-            }
+            target = {key: targets[key].get((zone, y1)) for key in targets}
             peak = int(co2_series.loc[:y1].idxmax())
             for period, key, label, kind in INDICATORS:
                 if period != p.name:

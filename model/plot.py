@@ -243,16 +243,12 @@ def pathways_figure(
         value = national_target(target_from)
         if value is not None:
             national = -value if variable.endswith("change_pct") else value
-    two_periods = variable == "intensity_change_pct" and _second_period(zones) is not None
+    second = _second_period(zones) if variable == "intensity_change_pct" else None
+    co2_targets = _co2_targets(results) if second is not None else {}
     for ax, zone in zip(axes.flat, ids, strict=False):
         z = zones[zones["zone_id"] == zone].sort_values("year")
-        if two_periods:
-            _two_periods(
-                ax,
-                z,
-                *_second_period(zones),
-                co2_targets.get(zone) if (co2_targets := _co2_targets(results)) else None,
-            )
+        if second is not None:
+            _two_periods(ax, z, *second, co2_targets.get(zone))
             ax.set_title(names.get(zone, zone), fontsize=8)
             ax.grid(alpha=0.3)
             ax.tick_params(labelsize=7)
@@ -279,8 +275,8 @@ def pathways_figure(
         ax.set_xlabel("year", fontsize=7)
     axes.flat[0].legend(fontsize=6, loc="best")
     title = f"{label.split(',')[0].capitalize()} by zone against 2025 targets"
-    if two_periods:
-        base_year, target_year = _second_period(zones)
+    if second is not None:
+        base_year, target_year = second
         title = (
             f"Energy intensity vs 2020 against the {base_year} targets (black), "
             f"CO2 intensity vs {base_year} against the {target_year} targets (grey), by zone"

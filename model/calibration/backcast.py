@@ -95,7 +95,6 @@ class Reference:
     profit_share: np.ndarray
     prices: dict[str, np.ndarray]
     factors: dict[str, float]
-    trend_growth: np.ndarray
     discount_rate: float
     ratios: Ratios
     seed: int
@@ -146,7 +145,6 @@ def reference(
         profit_share=model.profit_share.copy(),
         prices=model.prices,
         factors=model.factors,
-        trend_growth=model.trend_growth.copy(),
         discount_rate=model.planner.discount_rate,
         ratios=ratios,
         seed=seed,

@@ -49,9 +49,8 @@ def programme_potential(
     """Fossil energy (tce/yr) that public programmes can save or switch in the city this year:
     the programme's share of the sector's remaining fossil use, at the diffusion pace."""
     f = firms
-    prog = s.base.efficiency_programmes.set_index(["sector", "programme"])
     out = {}
-    for (sector, programme), row in prog.iterrows():
+    for (sector, programme), row in s.programmes.iterrows():
         si = SECTOR_INDEX[sector]
         if programme == "efficiency":
             open_ = (f.city == city.index) & (f.sector == si) & f.alive & ~f.retrofitted

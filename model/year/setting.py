@@ -35,6 +35,7 @@ class Setting:
     coal_lifetime: float  # years
     discount_rate: float  # 1/yr
     periods: tuple[Period, ...]  # five-year periods with their base and target years
+    programmes: pd.DataFrame  # efficiency_programmes indexed by (sector, programme)
 
     def period(self, year: int) -> Period:
         """The five-year period ``year`` belongs to."""
@@ -145,6 +146,7 @@ def make_setting(scenario: Scenario, base: BaseYear, params: AgentParams) -> Set
         coal_lifetime=float(life["value"].iloc[0]),
         discount_rate=base.param("discount_rate"),
         periods=periods(base),
+        programmes=base.efficiency_programmes.set_index(["sector", "programme"]),
     )
 
 
