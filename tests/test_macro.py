@@ -99,3 +99,30 @@ def test_calibration_report_gets_the_out_of_sample_section(base, tmp_path):
     # the national published series where no city or province figure exists
     assert table.set_index("year").loc[2022, "published_pct"] == pytest.approx(-0.1)
     assert np.allclose(table["error_pp"], table["model_pct"] - table["published_pct"])
+
+
+def test_modelled_change_compares_both_years_on_the_published_basis(base):
+    """From the year the published figures exclude non-fossil energy and feedstock (2023,
+    constants.csv), both years of the model's change are on that basis; before it, total."""
+    from zonesim.calibration.validation import modelled_change, nonfossil_excluded_from
+
+    first = nonfossil_excluded_from(base)
+    assert first == 2023
+    p = pd.DataFrame(
+        {
+            "city_id": ["a"] * 4,
+            "zone_id": ["Z"] * 4,
+            "year": [2021, 2022, 2023, 2024],
+            "gdp_bn": [100.0, 110.0, 121.0, 133.1],
+            "energy_total_tce": [100.0, 110.0, 121.0, 133.1],
+            "nonfossil_primary_tce": [10.0, 10.0, 20.0, 40.0],
+            "feedstock_tce": [0.0, 0.0, 1.0, 1.0],
+        }
+    )
+    out = modelled_change(p, first).set_index("year")
+    assert out.loc[2022, "model_pct"] == pytest.approx(0.0)  # total energy grows with GDP
+    assert out.loc[2022, "basis"] == "total"
+    # 2023: (121 - 20 - 1) / 121 against (110 - 10 - 0) / 110
+    assert out.loc[2023, "model_pct"] == pytest.approx(100 * ((100 / 121) / (100 / 110) - 1))
+    assert out.loc[2024, "model_pct"] == pytest.approx(100 * ((92.1 / 133.1) / (100 / 121) - 1))
+    assert out.loc[2024, "basis"] == "excl_nonfossil_feedstock"

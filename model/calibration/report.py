@@ -159,7 +159,7 @@ def write_report(out: Path | str, result: dict[str, Any], record: dict[str, Any]
 def append_out_of_sample(page: Path, pathways: pd.DataFrame, base: Any, scenario: str) -> None:
     """Add the out-of-sample section (2021-2025 against the published record, never fitted) to
     the report page: all zones by year and each zone-year, model vs published, error in pp."""
-    from zonesim.calibration.validation import out_of_sample
+    from zonesim.calibration.validation import BASIS_NOTE, out_of_sample
     from zonesim.calibration.validation import summary as oos_summary
 
     tables = out_of_sample(pathways, base)
@@ -170,7 +170,7 @@ def append_out_of_sample(page: Path, pathways: pd.DataFrame, base: Any, scenario
         "",
         f"## Out of sample: 2021-2025 against the published record (scenario `{scenario}`)",
         "",
-        "Model: total energy per unit of real GDP, yearly change; published: the city's figure, else "
+        f"Model: {BASIS_NOTE}; published: the city's figure, else "
         "its province's, else the nation's (`published_outcomes.csv`, never used in the fit). "
         "Zones and all zones weight cities by GDP.",
         "",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from zonesim.calibration.validation import out_of_sample, summary
+from zonesim.calibration.validation import BASIS_NOTE, out_of_sample, summary
 from zonesim.data import BaseYear, load
 
 
@@ -69,8 +69,8 @@ def write(pathways: pd.DataFrame, base: BaseYear, out: Path | str, scenario: str
         "",
         "Model against the published record (calibration/data/published_outcomes.csv; validation "
         "only, never fitted). Published figures are the city's own where found, else its "
-        "province's, else the nation's (`published from`); energy intensity is total energy per "
-        "unit of real GDP, yearly changes compounded.",
+        "province's, else the nation's (`published from`); energy intensity: "
+        f"{BASIS_NOTE}; yearly changes compounded.",
         "",
         "## All zones together, by year (GDP-weighted)",
         "",

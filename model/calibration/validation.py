@@ -5,6 +5,14 @@
 year the published energy-intensity change is the city's own figure, else its province's,
 else the nation's (``resolved``); the all-zones aggregate weights the cities by GDP, as the
 model does.
+
+Like with like: a published change compares two years on the basis in force when it was
+published. Up to 2022 that is total energy; from the year in ``constants.csv``
+(``published_ei_nonfossil_excluded_from``, 2023) it is energy without non-fossil energy and
+without energy used as raw material (feedstock), for both years of the change. The model's
+change is computed on the same basis (:func:`modelled_change`): local non-fossil generation
+(``nonfossil_primary_tce``) and feedstock are removed from both years; imported electricity
+stays in full, as in the model's accounting rule.
 """
 
 from __future__ import annotations
@@ -38,12 +46,40 @@ def published_by_city(base: BaseYear, cities: pd.DataFrame, years: list[int]) ->
     return pd.DataFrame(rows, columns=["city_id", "year", "published_pct", "resolved"])
 
 
-def modelled_change(pathways: pd.DataFrame) -> pd.DataFrame:
-    """Per city and year: the yearly change of total energy per unit of GDP, %."""
+BASIS_NOTE = (
+    "energy per unit of real GDP, yearly change, both years on the published basis of the later one: "
+    "total energy through 2022, energy without non-fossil energy and feedstock from 2023 "
+    "(constants.csv `published_ei_nonfossil_excluded_from`)"
+)
+"""How the model's yearly change is measured against the published one (for report texts)."""
+
+BASIS_CONSTANT = "published_ei_nonfossil_excluded_from"
+"""constants.csv: the first year published on the basis without non-fossil and raw-material energy."""
+
+
+def nonfossil_excluded_from(base: BaseYear) -> int:
+    """The first year whose published energy-intensity change excludes non-fossil energy and
+    feedstock (constants.csv); years before it are on total energy."""
+    c = base.tables["constants"]
+    return int(c.loc[c["name"] == BASIS_CONSTANT, "value"].iloc[0])
+
+
+def modelled_change(pathways: pd.DataFrame, excluded_from: int | None = None) -> pd.DataFrame:
+    """Per city and year: the yearly change of energy per unit of GDP, %, both years on the
+    published basis of the later one: total energy before ``excluded_from``, energy without
+    local non-fossil generation and feedstock from it on (None: total energy every year)."""
     p = pathways.sort_values(["city_id", "year"])
-    ei = p["energy_total_tce"] / p["gdp_bn"]
+    total = p["energy_total_tce"]
+    narrow = total - p["nonfossil_primary_tce"] - p["feedstock_tce"]
+    prev_total = total.groupby(p["city_id"]).shift(1)
+    prev_narrow = narrow.groupby(p["city_id"]).shift(1)
+    gdp, prev_gdp = p["gdp_bn"], p["gdp_bn"].groupby(p["city_id"]).shift(1)
+    use_narrow = p["year"] >= excluded_from if excluded_from is not None else p["year"] < -1
+    now = total.where(~use_narrow, narrow)
+    before = prev_total.where(~use_narrow, prev_narrow)
     out = p[["city_id", "zone_id", "year", "gdp_bn"]].copy()
-    out["model_pct"] = 100.0 * (ei / ei.groupby(p["city_id"]).shift(1) - 1.0)
+    out["model_pct"] = 100.0 * ((now / gdp) / (before / prev_gdp) - 1.0)
+    out["basis"] = np.where(use_narrow, "excl_nonfossil_feedstock", "total")
     return out.dropna(subset=["model_pct"])
 
 
@@ -55,7 +91,7 @@ def out_of_sample(pathways: pd.DataFrame, base: BaseYear) -> dict[str, pd.DataFr
     """
     cities = base.cities.set_index("city_id").loc[pathways["city_id"].unique()].reset_index()
     years = sorted(int(y) for y in pathways["year"].unique() if y > pathways["year"].min())
-    model = modelled_change(pathways)
+    model = modelled_change(pathways, nonfossil_excluded_from(base))
     pub = published_by_city(base, cities, years)
     city = model.merge(pub, on=["city_id", "year"], how="inner")
     prev = pathways.assign(year=pathways["year"] + 1)[["city_id", "year", "gdp_bn"]]

@@ -213,15 +213,27 @@ def availability(base, tech: str, province: str, year: int) -> float:
     return 1.0 if v is None else v
 
 
-def plan_hours(base, tech: str, province: str) -> float | None:
-    """Annual hours the generation plan gives a fossil plant, h (utilisation_hours.csv, 2020):
-    coal the province's coal-unit utilisation hours, other fossil the national thermal hours."""
+def plan_hours(base, tech: str, province: str, year: int = BASE_YEAR) -> float | None:
+    """Annual hours the generation plan gives a fossil plant in ``year``, h.
+
+    The level is the province's 2020 coal-unit utilisation hours for coal, the national
+    thermal hours for other fossil plants (utilisation_hours.csv); it moves with the
+    published national thermal utilisation hours of ``year`` relative to 2020 (coal plants
+    ran more hours when demand outran other supply, as in 2021 and 2023), held at the last
+    published year after it.
+    """
     hours = lookup(base).hours
     if tech == "coal":
         keys = [("coal_unit_utilisation_hours", province), ("thermal_utilisation_hours", "national")]
     else:
         keys = [("thermal_utilisation_hours", "national")]
-    return _series_value(hours, keys, BASE_YEAR)
+    level = _series_value(hours, keys, BASE_YEAR)
+    if level is None:
+        return None
+    national = hours.get(("thermal_utilisation_hours", "national"))
+    if national is None or year == BASE_YEAR:
+        return level
+    return level * float(np.interp(year, *national) / np.interp(BASE_YEAR, *national))
 
 
 def grid_factor(base, province: str, year: int) -> float:
@@ -381,7 +393,7 @@ def planner_input(
     # coal units on line in proportion to the hours the plan gives them: the fleet's must-run
     # floor (and the floor after a flexibility retrofit) is the units' minimum load times that
     # share, so that a plan of fewer hours than the must-run floor stays feasible
-    coal_hours = plan_hours(base, "coal", prov)
+    coal_hours = plan_hours(base, "coal", prov, y0)
     coal_av = availability(base, "coal", prov, y0)
     online = min(coal_hours / (coal_av * HOURS_PER_YEAR), 1.0) if coal_hours else 1.0
     params = replace(params, coal_flex_min_load=params.coal_flex_min_load * online)
@@ -407,7 +419,7 @@ def planner_input(
                 capacity_credit=p(f"capacity_credit_{t}"),
                 full_load_hours=p("hydro_full_load_hours")
                 if kind == "hydro"
-                else plan_hours(base, t, prov)
+                else plan_hours(base, t, prov, y0)
                 if kind == "fossil"
                 else None,
                 availability=availability(base, t, prov, y0) if kind != "vre" else 1.0,
