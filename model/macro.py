@@ -30,6 +30,7 @@ class GdpPath:
     growth_pct: np.ndarray  # (cities, years), % per year
     origin: np.ndarray  # (cities, years): realised_city | realised_province | outlook_city | ...
     industry_pct: np.ndarray | None = None  # (cities, years) realised industrial VA growth, NaN: none
+    product_pct: Mapping[str, np.ndarray] | None = None  # sector -> (cities, years) output growth, NaN: none
 
     def industry(self, year: int) -> np.ndarray:
         """Realised industrial value-added growth of ``year`` per city, fraction (NaN: none)."""
@@ -37,6 +38,13 @@ class GdpPath:
         if self.industry_pct is None or not self.years[0] <= year <= self.years[-1]:
             return np.full(n, np.nan)
         return self.industry_pct[:, year - self.years[0]] / 100.0
+
+    def product(self, year: int) -> dict[str, np.ndarray]:
+        """Realised output growth of ``year`` per anchored sector and city, fraction (NaN: none)."""
+        if not self.product_pct or not self.years[0] <= year <= self.years[-1]:
+            return {}
+        j = year - self.years[0]
+        return {sector: g[:, j] / 100.0 for sector, g in self.product_pct.items()}
 
     def growth(self, year: int) -> np.ndarray:
         """Growth of ``year`` per city, fraction (the last year's beyond the horizon)."""
@@ -119,7 +127,56 @@ def gdp_path(base: BaseYear, scenario: Scenario, city_table: pd.DataFrame, trend
             key = keys[("realised_city", "realised_province", "realised_national").index(origin[i, j])]
             if (*key, y) in ind.index:
                 industry[i, j] = float(ind.loc[(*key, y)])
-    return GdpPath(tuple(years), growth, origin, industry)
+    products = product_growth(base, city_table, years, macro.product_anchors, macro.realised_through)
+    return GdpPath(tuple(years), growth, origin, industry, products)
+
+
+def product_growth(
+    base: BaseYear,
+    city_table: pd.DataFrame,
+    years: list[int],
+    anchors: Mapping[str, str],
+    realised_through: int | None,
+) -> dict[str, np.ndarray]:
+    """Per anchored sector: each city's realised output growth of its product, % per year.
+
+    From ``product_output.csv`` levels of the year and the year before, at the first scope
+    with both (the city, else its province, else the nation); NaN where none has both or after
+    ``realised_through``. Growth is derived from levels, so a coverage change between two
+    years of a series shows as growth (the sources' ``basis`` column says where).
+    """
+    if not anchors:
+        return {}
+    table = base.tables.get("product_output")
+    if table is None:
+        raise ValueError("product_output.csv: missing, but the scenario's macro.product_anchors need it")
+    known = set(table["product"])
+    levels = {
+        (sc, r, pr, int(y)): float(v)
+        for sc, r, pr, y, v in zip(
+            table["scope"], table["region"], table["product"], table["year"], table["value"], strict=True
+        )
+    }
+    out = {}
+    for sector, product in anchors.items():
+        if product not in known:
+            raise ValueError(
+                f"scenario macro.product_anchors.{sector}: product {product!r} is not in "
+                f"product_output.csv (expected one of {sorted(known)})"
+            )
+        g = np.full((len(city_table), len(years)), np.nan)
+        for i, (cid, prov) in enumerate(zip(city_table["city_id"], city_table["province"], strict=True)):
+            for j, y in enumerate(years):
+                if realised_through is None or y > realised_through:
+                    continue
+                for scope, region in (("city", cid), ("province", prov), ("national", "China")):
+                    a = levels.get((scope, region, product, y - 1))
+                    b = levels.get((scope, region, product, y))
+                    if a and b:
+                        g[i, j] = 100.0 * (b / a - 1.0)
+                        break
+        out[sector] = g
+    return out
 
 
 def history_path(base: BaseYear, city_ids: tuple[str, ...] | list[str], first: int, last: int) -> GdpPath:

@@ -398,6 +398,11 @@ class Macro(_Strict):
     city_gdp_growth_pct: dict[str, GrowthPath] = Field(
         default_factory=dict, description="Outlook by city id, % per year, by year"
     )
+    product_anchors: dict[Literal["steel", "building_materials", "chemicals", "nonferrous"], str] = Field(
+        default_factory=dict,
+        description="Energy-intensive sector -> product of product_output.csv whose realised output "
+        "growth (city, else province, else nation) the sector's output follows in the realised years",
+    )
 
 
 class FirmSettings(_Strict):

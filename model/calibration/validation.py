@@ -60,8 +60,7 @@ BASIS_CONSTANT = "published_ei_nonfossil_excluded_from"
 def nonfossil_excluded_from(base: BaseYear) -> int:
     """The first year whose published energy-intensity change excludes non-fossil energy and
     feedstock (constants.csv); years before it are on total energy."""
-    c = base.tables["constants"]
-    return int(c.loc[c["name"] == BASIS_CONSTANT, "value"].iloc[0])
+    return int(base.constant(BASIS_CONSTANT))
 
 
 def modelled_change(pathways: pd.DataFrame, excluded_from: int | None = None) -> pd.DataFrame:

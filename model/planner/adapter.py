@@ -214,26 +214,22 @@ def availability(base, tech: str, province: str, year: int) -> float:
 
 
 def plan_hours(base, tech: str, province: str, year: int = BASE_YEAR) -> float | None:
-    """Annual hours the generation plan gives a fossil plant in ``year``, h.
+    """Annual hours the generation plan gives a fossil plant in ``year``, h (utilisation_hours.csv).
 
-    The level is the province's 2020 coal-unit utilisation hours for coal, the national
-    thermal hours for other fossil plants (utilisation_hours.csv); it moves with the
-    published national thermal utilisation hours of ``year`` relative to 2020 (coal plants
-    ran more hours when demand outran other supply, as in 2021 and 2023), held at the last
-    published year after it.
+    Coal: in the base year the province's 2020 coal-unit utilisation hours (which reproduces the
+    2020 dispatch); after it, the most hours the province's coal units ran in any recorded year
+    (2018-2020), so that plants can run more when demand outgrows other supply, as they did in
+    2021 and 2023, but not beyond what they have been seen to run. Other fossil plants: the
+    national thermal hours of 2020.
     """
     hours = lookup(base).hours
-    if tech == "coal":
-        keys = [("coal_unit_utilisation_hours", province), ("thermal_utilisation_hours", "national")]
-    else:
-        keys = [("thermal_utilisation_hours", "national")]
-    level = _series_value(hours, keys, BASE_YEAR)
-    if level is None:
-        return None
-    national = hours.get(("thermal_utilisation_hours", "national"))
-    if national is None or year == BASE_YEAR:
-        return level
-    return level * float(np.interp(year, *national) / np.interp(BASE_YEAR, *national))
+    key = ("coal_unit_utilisation_hours", province)
+    if tech != "coal" or key not in hours:
+        return _series_value(hours, [("thermal_utilisation_hours", "national")], BASE_YEAR)
+    if year <= BASE_YEAR:
+        return _series_value(hours, [key], BASE_YEAR)
+    years, values = hours[key]
+    return float(values[years <= BASE_YEAR].max())
 
 
 def grid_factor(base, province: str, year: int) -> float:

@@ -95,7 +95,15 @@ def cities_build(
 def carry_out_programmes(
     s: Setting, year: int, city: CityAgent, firms: FirmPopulation, out: PlanOutcome
 ) -> None:
-    """Apply the planned public programmes to the city's firms (efficiency or electrification)."""
+    """Apply the planned public programmes to the city's firms (efficiency or electrification).
+
+    Efficiency: the package (its sector's saving share) goes to whole firms, the largest fossil
+    users first (重点用能单位, the key energy-using units programmes target), until the planned
+    saving is reached; the last firm gets the part that remains. The other firms keep the
+    package open for later years and for their own decisions (a thin saving spread over every
+    firm would close the package for all of them in the first year). Electrification switches
+    the planned share of every firm's fossil use in the sector.
+    """
     f = firms
     for (sector, programme), tce in out.programme_tce.items():
         if tce <= 0:
@@ -107,9 +115,29 @@ def carry_out_programmes(
         fossil = (f.intensity[mask][:, FOSSIL] * f.output[mask, None]).sum()
         if fossil <= 0:
             continue
-        frac = min(tce / fossil, 1.0)
-        saving = np.full(len(f), frac)
         if programme == "efficiency":
-            f.retrofit(mask, saving, year)
+            share = float(s.programmes.loc[(sector, programme), "potential_share"])
+            f.retrofit(*_package_takers(f, mask, share, tce), year)
         else:
+            saving = np.full(len(f), min(tce / fossil, 1.0))
             f.electrify(mask, saving, s.params.electrification_mwh_per_tce)
+
+
+def _package_takers(
+    f: FirmPopulation, mask: np.ndarray, share: float, tce: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Firms (largest fossil use first) and their savings so that the package ``share`` saves
+    ``tce`` in total: whole packages, the last firm a part (all of the pool if it saves less)."""
+    idx = np.flatnonzero(mask)
+    fossil = (f.intensity[idx][:, FOSSIL] * f.output[idx, None]).sum(axis=1)
+    order = idx[np.argsort(-fossil, kind="stable")]
+    gain = share * np.sort(fossil)[::-1]
+    before = np.cumsum(gain) - gain
+    n = int(np.searchsorted(before, tce, side="left"))  # firms that take part (the last partly)
+    take = np.zeros(len(f), dtype=bool)
+    take[order[:n]] = True
+    saving = np.zeros(len(f))
+    saving[order[:n]] = share
+    if n > 0 and gain[n - 1] > 0:
+        saving[order[n - 1]] = share * min(1.0, (tce - before[n - 1]) / gain[n - 1])
+    return take, saving

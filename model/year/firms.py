@@ -118,13 +118,22 @@ class FirmBehaviour:
         growth = g_city[f.city] * factor
         va = f.output * f.alive * f.in_gdp
         industry = f.in_gdp & (f.sector != SERVICES)
-        anchored = np.isfinite(g_ind)[f.city] & industry
-        if anchored.any():  # industry to its realised growth first
+        # energy-intensive sectors with realised product output follow it (the scenario's
+        # macro.product_anchors): their growth is fixed before anything is scaled
+        product = np.full(len(f), np.nan)
+        for sector, g_prod in self.gdp_path.product(year).items():
+            mine = f.sector == SECTOR_INDEX[sector]
+            product[mine] = g_prod[f.city[mine]]
+        by_product = np.isfinite(product) & f.in_gdp
+        growth[by_product] = product[by_product]
+        anchored = np.isfinite(g_ind)[f.city] & industry & ~by_product
+        if anchored.any():  # the rest of industry so that all industry meets its realised growth
             rel = np.where(INTENSIVE_MASK[f.sector], p.growth_intensive_factor, 1.0)
             g = np.where(np.isfinite(g_ind), g_ind, 0.0)[f.city] * rel
-            self._scale(growth, anchored, va, g, np.where(np.isfinite(g_ind), g_ind, 0.0))
+            need = self._remainder(g_ind, industry & by_product, anchored, va, growth)
+            self._scale(growth, anchored, va, g, need)
         # the rest of the path: every GDP firm where industry is not anchored, else services
-        rest = f.in_gdp & ~(np.isfinite(g_ind)[f.city] & industry)
+        rest = f.in_gdp & ~(np.isfinite(g_ind)[f.city] & industry) & ~by_product
         target = (1.0 + g_city) * np.bincount(f.city, weights=va, minlength=n)
         fixed = np.bincount(f.city, weights=(va * (1.0 + growth)) * (f.in_gdp & ~rest), minlength=n)
         now = np.bincount(f.city, weights=va * rest, minlength=n)
@@ -136,6 +145,19 @@ class FirmBehaviour:
             growth[capped] = np.minimum(growth[capped], rules.intensive_growth_cap)
         f.expand(growth)
         f.intensity *= 1.0 - p.aeei_pct / 100.0
+
+    def _remainder(
+        self, g_total: np.ndarray, fixed: np.ndarray, free: np.ndarray, va: np.ndarray, growth: np.ndarray
+    ) -> np.ndarray:
+        """Per city: the growth the ``free`` firms need so that they and the ``fixed`` ones (at
+        their set ``growth``) grow by ``g_total`` together (0 where a city has no free firms)."""
+        f, n = self.firms, self.n_cities
+        g = np.where(np.isfinite(g_total), g_total, 0.0)
+        now = np.bincount(f.city, weights=va * free, minlength=n)
+        base_fixed = np.bincount(f.city, weights=va * fixed, minlength=n)
+        grown_fixed = np.bincount(f.city, weights=va * fixed * (1.0 + growth), minlength=n)
+        need = (1.0 + g) * (now + base_fixed) - grown_fixed
+        return np.divide(need, now, out=np.ones(n), where=now > 0) - 1.0
 
     def _scale(
         self, growth: np.ndarray, mask: np.ndarray, va: np.ndarray, g: np.ndarray, total: np.ndarray
