@@ -41,10 +41,11 @@ def data_copy(tmp_path):
 def test_shipped_tables_are_what_the_build_makes_of_the_source_list():
     mod = _build_module()
     src = mod.read_sources()
+    derived = mod.read_derived(src)
     cities = pd.read_csv(default_data_dir() / "cities.csv", dtype=str)
     parents = pd.read_csv(mod.SRC / "macro_parents.csv", dtype=str)
     for table in MACRO_TABLES:
-        built = mod.build_table(src, table, cities, parents)
+        built = mod.build_table(src, table, cities, parents, derived)
         if table == "product_output":
             built = built.rename(columns={"variable": "product"}).drop(columns="resolved_from")
         shipped = pd.read_csv(default_data_dir() / f"{table}.csv", dtype=str, keep_default_na=False)
@@ -172,3 +173,32 @@ def test_no_fitting_code_reads_published_outcomes():
         if re.search(r"published_outcomes", path.read_text(encoding="utf-8")):
             offenders.append(rel)
     assert not offenders, f"validation-only table read outside the report: {offenders}"
+
+
+def test_a_derived_level_is_the_previous_level_times_the_stated_growth(base):
+    """Where a release states only a growth rate, the level is derived from the previous
+    year's published level and flagged as an estimate with its method."""
+    mod = _build_module()
+    src = mod.read_sources()
+    spec = pd.read_csv(mod.SRC / "macro_derived.csv", dtype=str, keep_default_na=False)
+    assert len(spec) > 0
+    po = base.product_output.set_index(["scope", "region", "product", "unit", "year"])
+    for r in spec[spec["table"] == "product_output"].itertuples():
+        year = int(r.year)
+        prev = po.loc[(r.scope, r.region, r.variable, r.unit, year - 1)]
+        row = po.loc[(r.scope, r.region, r.variable, r.unit, year)]
+        assert not prev["estimate"], "a derived level must rest on a published one"
+        assert row["estimate"] and "derived" in row["method"]
+        assert row["value"] == pytest.approx(prev["value"] * (1 + float(r.growth_pct) / 100), abs=0.01)
+    assert len(src) > len(spec)
+
+
+def test_a_derived_row_without_a_published_base_year_is_refused(tmp_path):
+    mod = _build_module()
+    src = mod.read_sources()
+    spec = pd.read_csv(mod.SRC / "macro_derived.csv", dtype=str, keep_default_na=False).head(1)
+    spec.loc[0, "year"] = "2031"
+    path = tmp_path / "derived.csv"
+    spec.to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"row 2: no published 2030 level"):
+        mod.read_derived(src, path)
