@@ -202,3 +202,21 @@ def test_a_derived_row_without_a_published_base_year_is_refused(tmp_path):
     spec.to_csv(path, index=False)
     with pytest.raises(ValueError, match=r"row 2: no published 2030 level"):
         mod.read_derived(src, path)
+
+
+def test_national_output_levels_cover_2020_2025_for_the_anchored_products(base):
+    """The energy-intensive sectors are anchored to realised output 2021-2025 with 2020 as
+    the base year: steel (crude steel, pig iron), building materials (cement), nonferrous
+    (ten metals, primary aluminium) need a level every year; the growth rows are separate."""
+    po = base.product_output
+    nat = po[(po["scope"] == "national") & (po["unit"] != "percent y/y")]
+    for product in ("crude_steel", "pig_iron", "cement", "nonferrous_ten", "aluminium"):
+        years = sorted(nat.loc[nat["product"] == product, "year"])
+        assert years == list(range(2020, 2026)), (product, years)
+    # the 2021-2025 record the model must reproduce: steel and cement fell, nonferrous rose
+    lvl = nat.set_index(["product", "year"])["value"]
+    assert lvl[("crude_steel", 2025)] < lvl[("crude_steel", 2020)]
+    assert lvl[("cement", 2025)] < 0.75 * lvl[("cement", 2020)]
+    assert lvl[("nonferrous_ten", 2025)] > 1.2 * lvl[("nonferrous_ten", 2020)]
+    growth = po[(po["scope"] == "national") & (po["unit"] == "percent y/y")]
+    assert growth["value"].between(-20.0, 25.0).all()

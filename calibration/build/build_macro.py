@@ -69,7 +69,8 @@ def read_sources(path: Path = SRC / "macro_sources.csv") -> pd.DataFrame:
             raise ValueError(f"{path}: row {int(empty.idxmax()) + 2}: column {col!r} is empty")
     df["year"] = df["year"].astype(int)
     df["value"] = pd.to_numeric(df["value"], errors="raise")
-    dup = df.duplicated(["table", "scope", "region", "year", "variable"], keep=False)
+    # a level and its published growth rate may both be given: the unit is part of the key
+    dup = df.duplicated(["table", "scope", "region", "year", "variable", "unit"], keep=False)
     if dup.any():
         rows = (df.index[dup] + 2).tolist()
         raise ValueError(f"{path}: the same figure is given twice (rows {rows}); keep one source")
@@ -107,11 +108,11 @@ def read_derived(src: pd.DataFrame, path: Path = SRC / "macro_derived.csv") -> p
     df["growth_pct"] = pd.to_numeric(df["growth_pct"], errors="raise")
     key = ["table", "scope", "region", "variable", "unit"]
     levels = src.set_index([*key, "year"])["value"]
-    published = set(src.set_index(["table", "scope", "region", "year", "variable"]).index)
+    published = set(src.set_index(["table", "scope", "region", "year", "variable", "unit"]).index)
     rows = []
     for i, r in df.iterrows():
         line = i + 2
-        if (r["table"], r["scope"], r["region"], r["year"], r["variable"]) in published:
+        if (r["table"], r["scope"], r["region"], r["year"], r["variable"], r["unit"]) in published:
             raise ValueError(f"{path}: row {line}: a published figure exists; drop the derived row")
         base_key = (*(r[k] for k in key), r["year"] - 1)
         if base_key not in levels.index:
