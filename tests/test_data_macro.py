@@ -41,10 +41,11 @@ def data_copy(tmp_path):
 def test_shipped_tables_are_what_the_build_makes_of_the_source_list():
     mod = _build_module()
     src = mod.read_sources()
+    derived = mod.read_derived(src)
     cities = pd.read_csv(default_data_dir() / "cities.csv", dtype=str)
     parents = pd.read_csv(mod.SRC / "macro_parents.csv", dtype=str)
     for table in MACRO_TABLES:
-        built = mod.build_table(src, table, cities, parents)
+        built = mod.build_table(src, table, cities, parents, derived)
         if table == "product_output":
             built = built.rename(columns={"variable": "product"}).drop(columns="resolved_from")
         shipped = pd.read_csv(default_data_dir() / f"{table}.csv", dtype=str, keep_default_na=False)
@@ -172,3 +173,50 @@ def test_no_fitting_code_reads_published_outcomes():
         if re.search(r"published_outcomes", path.read_text(encoding="utf-8")):
             offenders.append(rel)
     assert not offenders, f"validation-only table read outside the report: {offenders}"
+
+
+def test_a_derived_level_is_the_previous_level_times_the_stated_growth(base):
+    """Where a release states only a growth rate, the level is derived from the previous
+    year's published level and flagged as an estimate with its method."""
+    mod = _build_module()
+    src = mod.read_sources()
+    spec = pd.read_csv(mod.SRC / "macro_derived.csv", dtype=str, keep_default_na=False)
+    assert len(spec) > 0
+    po = base.product_output.set_index(["scope", "region", "product", "unit", "year"])
+    for r in spec[spec["table"] == "product_output"].itertuples():
+        year = int(r.year)
+        prev = po.loc[(r.scope, r.region, r.variable, r.unit, year - 1)]
+        row = po.loc[(r.scope, r.region, r.variable, r.unit, year)]
+        assert not prev["estimate"], "a derived level must rest on a published one"
+        assert row["estimate"] and "derived" in row["method"]
+        assert row["value"] == pytest.approx(prev["value"] * (1 + float(r.growth_pct) / 100), abs=0.01)
+    assert len(src) > len(spec)
+
+
+def test_a_derived_row_without_a_published_base_year_is_refused(tmp_path):
+    mod = _build_module()
+    src = mod.read_sources()
+    spec = pd.read_csv(mod.SRC / "macro_derived.csv", dtype=str, keep_default_na=False).head(1)
+    spec.loc[0, "year"] = "2031"
+    path = tmp_path / "derived.csv"
+    spec.to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"row 2: no published 2030 level"):
+        mod.read_derived(src, path)
+
+
+def test_national_output_levels_cover_2020_2025_for_the_anchored_products(base):
+    """The energy-intensive sectors are anchored to realised output 2021-2025 with 2020 as
+    the base year: steel (crude steel, pig iron), building materials (cement), nonferrous
+    (ten metals, primary aluminium) need a level every year; the growth rows are separate."""
+    po = base.product_output
+    nat = po[(po["scope"] == "national") & (po["unit"] != "percent y/y")]
+    for product in ("crude_steel", "pig_iron", "cement", "nonferrous_ten", "aluminium"):
+        years = sorted(nat.loc[nat["product"] == product, "year"])
+        assert years == list(range(2020, 2026)), (product, years)
+    # the 2021-2025 record the model must reproduce: steel and cement fell, nonferrous rose
+    lvl = nat.set_index(["product", "year"])["value"]
+    assert lvl[("crude_steel", 2025)] < lvl[("crude_steel", 2020)]
+    assert lvl[("cement", 2025)] < 0.75 * lvl[("cement", 2020)]
+    assert lvl[("nonferrous_ten", 2025)] > 1.2 * lvl[("nonferrous_ten", 2020)]
+    growth = po[(po["scope"] == "national") & (po["unit"] == "percent y/y")]
+    assert growth["value"].between(-20.0, 25.0).all()

@@ -5,9 +5,11 @@ Run from the repository root:  .venv/bin/python calibration/build/build_macro.py
 Reads the hand-compiled source list ``calibration/build/sources/macro_sources.csv`` (one
 published figure per row, with its citation) and ``macro_parents.csv`` (which parent area
 stands in for a model unit that is not a prefecture), and writes the three tables to the
-contract in model/data/schema.py. Nothing here is estimated except the resolution of a
-missing city figure to its parent area or province, which is flagged ``estimate = true``
-with the method written on the row. Coverage and gaps: calibration/data/SOURCES-macro.md.
+contract in model/data/schema.py. Two kinds of row are estimates, flagged ``estimate = true``
+with the method written on the row: a missing city figure resolved to its parent area or
+province, and a product_output level derived in ``macro_derived.csv`` from the previous
+year's level in the source list and a published growth rate (used where a release gives only
+the rate). Coverage and gaps: calibration/data/SOURCES-macro.md.
 
 published_outcomes.csv is for validation only: no fitting code may read it.
 """
@@ -67,11 +69,73 @@ def read_sources(path: Path = SRC / "macro_sources.csv") -> pd.DataFrame:
             raise ValueError(f"{path}: row {int(empty.idxmax()) + 2}: column {col!r} is empty")
     df["year"] = df["year"].astype(int)
     df["value"] = pd.to_numeric(df["value"], errors="raise")
-    dup = df.duplicated(["table", "scope", "region", "year", "variable"], keep=False)
+    # a level and its published growth rate may both be given: the unit is part of the key
+    dup = df.duplicated(["table", "scope", "region", "year", "variable", "unit"], keep=False)
     if dup.any():
         rows = (df.index[dup] + 2).tolist()
         raise ValueError(f"{path}: the same figure is given twice (rows {rows}); keep one source")
     return df
+
+
+DERIVED_COLUMNS = (
+    "table",
+    "scope",
+    "region",
+    "year",
+    "variable",
+    "unit",
+    "growth_pct",
+    "basis",
+    "source",
+    "note",
+)
+
+
+def read_derived(src: pd.DataFrame, path: Path = SRC / "macro_derived.csv") -> pd.DataFrame:
+    """Levels derived from the previous year's sourced level and a published growth rate.
+
+    Each row of ``macro_derived.csv`` gives a year-on-year growth rate (percent) that a release
+    states without the level; the level is the previous year's value of the same table, scope,
+    region, variable and unit in the source list times (1 + rate / 100). Only published levels
+    are used as the base (never another derived row), and a derived row may not duplicate a
+    published figure.
+    """
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in DERIVED_COLUMNS if c not in df.columns]
+    if missing:
+        raise ValueError(f"{path}: missing column(s) {missing}; expected {list(DERIVED_COLUMNS)}")
+    df["year"] = df["year"].astype(int)
+    df["growth_pct"] = pd.to_numeric(df["growth_pct"], errors="raise")
+    key = ["table", "scope", "region", "variable", "unit"]
+    levels = src.set_index([*key, "year"])["value"]
+    published = set(src.set_index(["table", "scope", "region", "year", "variable", "unit"]).index)
+    rows = []
+    for i, r in df.iterrows():
+        line = i + 2
+        if (r["table"], r["scope"], r["region"], r["year"], r["variable"], r["unit"]) in published:
+            raise ValueError(f"{path}: row {line}: a published figure exists; drop the derived row")
+        base_key = (*(r[k] for k in key), r["year"] - 1)
+        if base_key not in levels.index:
+            raise ValueError(
+                f"{path}: row {line}: no published {r['year'] - 1} level for "
+                f"{r['region']} {r['variable']} ({r['unit']}) to derive {r['year']} from"
+            )
+        base = float(levels.loc[base_key])
+        value = round(base * (1.0 + r["growth_pct"] / 100.0), 2)
+        rows.append(
+            {
+                **{c: r[c] for c in ("table", "scope", "region", "year", "variable", "unit", "basis")},
+                "value": value,
+                "source": r["source"],
+                "note": r["note"],
+                "method": (
+                    f"derived: published {r['year'] - 1} level {base:g} {r['unit']} × "
+                    f"(1 {r['growth_pct']:+g} %), the growth rate the source states for {r['year']}; "
+                    "NBS rates compare like-for-like enterprise sets, so the level is approximate"
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def _row(src: pd.Series, scope: str, region: str, resolved: str, method: str) -> dict:
@@ -131,14 +195,26 @@ def resolve_cities(src: pd.DataFrame, table: str, cities: pd.DataFrame, parents:
     return rows
 
 
-def build_table(src: pd.DataFrame, table: str, cities: pd.DataFrame, parents: pd.DataFrame) -> pd.DataFrame:
-    """National and provincial rows as published, plus (for city variables) resolved city rows."""
+def build_table(
+    src: pd.DataFrame,
+    table: str,
+    cities: pd.DataFrame,
+    parents: pd.DataFrame,
+    derived: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """National and provincial rows as published, derived levels (estimates), and (for city
+    variables) resolved city rows."""
     own = src[src["table"] == table]
     rows = [
         _row(r, r["scope"], r["region"], r["scope"], "")
         for _, r in own.iterrows()
         if r["scope"] in ("national", "province")
     ]
+    if derived is not None and len(derived):
+        for _, r in derived[derived["table"] == table].iterrows():
+            row = _row(r, r["scope"], r["region"], r["scope"], r["method"])
+            row["estimate"] = True
+            rows.append(row)
     known = set(cities["city_id"])
     if table in CITY_VARIABLES:
         rows += resolve_cities(own, table, cities, parents)
@@ -212,8 +288,9 @@ def main() -> None:
     cities = pd.read_csv(OUT / "cities.csv", dtype=str)
     parents = pd.read_csv(SRC / "macro_parents.csv", dtype=str)
     tables = {}
+    derived = read_derived(src)
     for table in ("macro_realised", "product_output", "published_outcomes"):
-        df = build_table(src, table, cities, parents)
+        df = build_table(src, table, cities, parents, derived)
         tables[table] = df
         if table == "product_output":
             df = df.rename(columns={"variable": "product"}).drop(columns="resolved_from")

@@ -521,7 +521,12 @@ _register(
             _c("year", "int", "Calendar year"),
             _c("product", "str", "See allowed values"),
             _c("value", "float", "Value in `unit`"),
-            _c("unit", "str", "Mt (products), TWh (electricity), or 'percent y/y' (growth only)"),
+            _c(
+                "unit",
+                "str",
+                "Mt (products), TWh (electricity), million weight cases (flat glass), "
+                "or 'percent y/y' (growth only)",
+            ),
             _c("basis", "str", "Coverage (e.g. above-designated-size enterprises) and status"),
         ),
         key=("scope", "region", "year", "product", "unit"),
@@ -538,8 +543,14 @@ _register(
                 "thermal_generation",
                 "methanol",
                 "coal_chemicals",
+                "flat_glass",  # million weight cases (50 kg each)
+                "nonferrous_ten",  # the ten nonferrous metals of NBS (十种有色金属)
+                "aluminium",  # primary (electrolytic) aluminium
+                "ethylene",
+                "caustic_soda",
+                "soda_ash",
             ),
-            "unit": ("Mt", "TWh", "percent y/y"),
+            "unit": ("Mt", "TWh", "million weight cases", "percent y/y"),
         },
         versioned=False,
     )
