@@ -140,10 +140,10 @@ def product_growth(
 ) -> dict[str, np.ndarray]:
     """Per anchored sector: each city's realised output growth of its product, % per year.
 
-    From ``product_output.csv`` levels of the year and the year before, at the first scope
-    with both (the city, else its province, else the nation); NaN where none has both or after
-    ``realised_through``. Growth is derived from levels, so a coverage change between two
-    years of a series shows as growth (the sources' ``basis`` column says where).
+    From ``product_output.csv`` at the first scope that has the year (the city, else its
+    province, else the nation): the published growth rate (``percent y/y``, computed by NBS on
+    the same enterprises in both years) where given, else the ratio of the year's level to the
+    year before's; NaN where neither exists or after ``realised_through``.
     """
     if not anchors:
         return {}
@@ -151,12 +151,11 @@ def product_growth(
     if table is None:
         raise ValueError("product_output.csv: missing, but the scenario's macro.product_anchors need it")
     known = set(table["product"])
-    levels = {
-        (sc, r, pr, int(y)): float(v)
-        for sc, r, pr, y, v in zip(
-            table["scope"], table["region"], table["product"], table["year"], table["value"], strict=True
-        )
-    }
+    is_rate = table["unit"] == "percent y/y"
+    keys = zip(table["scope"], table["region"], table["product"], table["year"].astype(int), strict=True)
+    levels, rates = {}, {}
+    for key, v, rate in zip(keys, table["value"].astype(float), is_rate, strict=True):
+        (rates if rate else levels)[key] = v
     out = {}
     for sector, product in anchors.items():
         if product not in known:
@@ -170,8 +169,12 @@ def product_growth(
                 if realised_through is None or y > realised_through:
                     continue
                 for scope, region in (("city", cid), ("province", prov), ("national", "China")):
+                    rate = rates.get((scope, region, product, y))
                     a = levels.get((scope, region, product, y - 1))
                     b = levels.get((scope, region, product, y))
+                    if rate is not None:
+                        g[i, j] = rate
+                        break
                     if a and b:
                         g[i, j] = 100.0 * (b / a - 1.0)
                         break

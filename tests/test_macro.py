@@ -126,3 +126,36 @@ def test_modelled_change_compares_both_years_on_the_published_basis(base):
     assert out.loc[2023, "model_pct"] == pytest.approx(100 * ((100 / 121) / (100 / 110) - 1))
     assert out.loc[2024, "model_pct"] == pytest.approx(100 * ((92.1 / 133.1) / (100 / 121) - 1))
     assert out.loc[2024, "basis"] == "excl_nonfossil_feedstock"
+
+
+def test_anchored_sectors_follow_realised_product_output_and_gdp_still_meets_the_path(base):
+    """Steel output grows at the published crude-steel rate (national -3.0 % in 2021, where
+    neither city nor province has one); the rest of the economy makes up the GDP path."""
+    from zonesim.agents.firms import SECTOR_INDEX
+
+    sc = load_scenario(
+        SCENARIOS / "baseline.yaml",
+        **{**SMALL, "horizon": {"start_year": 2020, "end_year": 2021}},
+    )
+    assert sc.macro.product_anchors["steel"] == "crude_steel"
+    m = TransitionModel(sc, base=base)
+    f = m.firms
+    steel = (f.sector == SECTOR_INDEX["steel"]) & f.in_gdp
+    city = m.city_ids.index("tongling")  # Anhui: no provincial 2021 steel figure
+    mine = steel & (f.city == city)
+    before = float((f.output * f.alive)[mine].sum())
+    m.step()
+    after = float((m.firms.output * m.firms.alive)[mine].sum())
+    assert after / before - 1 == pytest.approx(-0.030, abs=1e-9)
+    rec = pd.DataFrame(m.records)
+    assert np.allclose(rec["gdp_bn"], rec["gdp_path_bn"], rtol=1e-9, atol=0)
+
+
+def test_an_unknown_anchor_product_is_named_in_the_error(base):
+    with pytest.raises(ValueError, match=r"macro.product_anchors.steel.*'pig_steel'.*product_output.csv"):
+        TransitionModel(
+            load_scenario(
+                SCENARIOS / "baseline.yaml", **SMALL, macro={"product_anchors": {"steel": "pig_steel"}}
+            ),
+            base=base,
+        )

@@ -71,13 +71,15 @@ def add_recent(record: dict, rec: dict, ref):
     2015-2019 stage's kept under ``backcast``; the prior when not identified), the override
     when identified, the fit years, and the 2015-2019 statistics recomputed with it; returns
     the backcast with the values used."""
+    from zonesim.agents.params import AgentParams
     from zonesim.calibration import backcast, stats
     from zonesim.calibration.recent import PARAMETER
 
     before = record["parameters"].get(PARAMETER, {})
-    entry = {**rec, "backcast": before, "group": "recent", "prior": before.get("prior")}
+    prior = before.get("prior", getattr(AgentParams.from_data(ref.base, calibrated=False), PARAMETER))
+    entry = {**rec, "backcast": before, "group": "recent", "prior": prior}
     if not rec["identified"]:
-        entry["value"] = before.get("prior", before.get("value"))
+        entry["value"] = prior
     record["parameters"][PARAMETER] = entry
     if rec["identified"]:
         record["overrides"][PARAMETER] = round(float(rec["value"]), 6)
@@ -102,8 +104,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--recent",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="also fit aeei_pct to the published 2021-2022 record with the full model, 2023-2025 "
-        "held out (default: on for the full run, off with --quick/--cities)",
+        help="also fit retrofit_adoption_per_year to the published 2021-2022 record with the full "
+        "model, 2023-2025 held out (default: on for the full run, off with --quick/--cities)",
     )
     p.add_argument(
         "--out",
