@@ -14,7 +14,7 @@ REFERENCE = {
 }
 
 VALUES = {
-    "objective_bn_cny": 476.92918766462185,
+    "objective_bn_cny": 484.05094809403505,
     "n_vars": 7430,
     "n_rows": 6544,
     "n_nonzeros": 29768,
@@ -22,7 +22,7 @@ VALUES = {
         "battery_2h": 2.4077,
         "battery_4h": 0.0,
         "coal": 0.0,
-        "gas": 9.8447,
+        "gas": 0.0,
         "solar": 15.4702,
         "wind": 0.581,
     },
@@ -65,5 +65,12 @@ CHANGES = [
         "(availability.csv), so more gas is built for the peak energy coal may no longer make; "
         "net import moves at most 5 % of demand a year (trade_pace rows, planner_parameters.csv); "
         "grid electricity carries its regional grid's factor (grid_emission_factors.csv)",
+    ),
+    (
+        "2026-11-30",
+        "objective 476.93 -> 484.05; gas 9.84 -> 0; counts unchanged",
+        "data: Hebei gas priced at its NDRC 2019 benchmark city-gate price, 1.84 CNY/m3 = 1,515.3 "
+        "CNY/tce (prices.csv, gas HE), instead of the national marker 1,288.6; at +18 % no new gas is "
+        "built in Tangshan, the other new capacity is unchanged",
     ),
 ]

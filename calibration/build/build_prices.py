@@ -3,8 +3,8 @@
 factors of fuels and provincial grids, conversion constants.
 
 Part of the supply build (``build_supply.py``). Hand-compiled inputs: coal benchmark
-tariffs, coal price quotes, grid and IPCC emission factors and the constants, each a list in
-``sources/`` with its unit and source.
+tariffs, coal price quotes, provincial gas city-gate prices, grid and IPCC emission factors
+and the constants, each a list in ``sources/`` with its unit and source.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ MWH_TH_PER_TCE = const("mwh_th_per_tce")
 EUR_CNY_2020 = const("eur_cny", 2020)
 COAL_KCAL_PER_KG = const("coal_port_grade_kcal_per_kg")
 TCE_KCAL_PER_KG = const("tce_kcal_per_kg")
+GAS_KGCE_PER_M3 = const("gas_kgce_per_m3")
 
 
 def _coal_cny_tce(cny_t: float) -> float:
@@ -92,11 +93,40 @@ def build_prices(raw: Path) -> pd.DataFrame:
                     estimate=True,
                     method=(
                         f"{eur_mwh} EUR/MWh_th x {MWH_TH_PER_TCE:.3f} MWh/tce x {EUR_CNY_2020} CNY/EUR; an international "
-                        "marker price used as proxy for China's delivered price (no citable Chinese city-gate or "
-                        "industrial price retrieved); same value in the 2025 file"
+                        "marker price used as proxy for China's delivered price "
+                        + (
+                            "(benchmark city-gate prices were found for a few provinces only, given as their own "
+                            "rows; the other provinces fall back on this marker)"
+                            if item == "gas"
+                            else "(no citable Chinese city-gate or industrial price retrieved)"
+                        )
+                        + "; same value in the 2025 file"
                     ),
                 )
             )
+    # --- gas by province: NDRC benchmark city-gate prices (2019 table, non-residential)
+    for g in source("supply_gas_city_gate_prices").itertuples():
+        if g.unit != "CNY/m3":
+            raise ValueError(
+                f"sources/supply_gas_city_gate_prices.csv: unit must be CNY/m3, found {g.unit!r}"
+            )
+        rows.append(
+            row(
+                item="gas",
+                region=g.region,
+                year=int(g.year),
+                value=round(g.value / (GAS_KGCE_PER_M3 / 1000), 1),
+                unit="CNY2020/tce",
+                source=g.source,
+                estimate=bool(g.estimate),
+                method=(
+                    f"{g.method}; benchmark city-gate price (门站价格) {g.value} CNY/m3 / {GAS_KGCE_PER_M3} kgce/m3; "
+                    "the wholesale benchmark: suppliers could charge up to 20 % above it (down without limit) and "
+                    "provincial pipeline tariffs come on top, so a power plant's delivered price is higher; "
+                    f"nominal {int(g.year)} CNY taken as CNY2020 (no deflator in this build)"
+                ),
+            )
+        )
     for t in source("supply_coal_benchmark_tariffs").itertuples():
         current = t.table == "2020"
         rows.append(
