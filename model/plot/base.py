@@ -36,7 +36,7 @@ INDICATORS: dict[str, tuple[str, str | None]] = {
     "co2_t": ("CO2 emissions, Mt", None),
     "co2_intensity_change_pct": ("CO2 intensity change vs 2020, %", "co2_intensity_reduction"),
 }
-_SCALE = {
+SCALE = {
     "energy_counted_total_tce": 1 / MEGA,
     "energy_total_tce": 1 / MEGA,
     "co2_t": 1 / MEGA,
@@ -66,7 +66,7 @@ def cjk_font() -> str | None:
     return next((name for name in wanted if name in have), None)
 
 
-def _use_lang(lang: str) -> str:
+def use_lang(lang: str) -> str:
     """The language actually usable: falls back to English (with a warning) without a CJK font."""
     if lang not in ("en", "zh", "both"):
         raise ValueError(f"lang must be 'en', 'zh' or 'both', not {lang!r}")
@@ -87,7 +87,7 @@ def _use_lang(lang: str) -> str:
 
 
 @functools.cache
-def _metadata() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def metadata() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     from zonesim.data import load
 
     base = load()
@@ -96,7 +96,7 @@ def _metadata() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
 
 def zone_names(lang: str = "en") -> dict[str, str]:
     """Zone id -> display name ("en": English, "zh": Chinese, "both": both on two lines)."""
-    zones = _metadata()[0]
+    zones = metadata()[0]
     out = {}
     for r in zones.itertuples():
         if lang == "zh":
@@ -110,7 +110,7 @@ def zone_names(lang: str = "en") -> dict[str, str]:
 
 def city_names(lang: str = "en") -> dict[str, str]:
     """City id -> display name in the chosen language."""
-    cities = _metadata()[1]
+    cities = metadata()[1]
     col = {"en": "name_en", "zh": "name_zh"}.get(lang)
     if col:
         return dict(zip(cities["city_id"], cities[col], strict=True))
@@ -121,12 +121,12 @@ def city_names(lang: str = "en") -> dict[str, str]:
 
 def national_target(indicator: str) -> float | None:
     """The national 2025 target of an indicator from targets.csv (value as published), or None."""
-    t = _metadata()[2]
+    t = metadata()[2]
     row = t[(t["scope"] == "national") & (t["indicator"] == indicator)]
     return float(row["value"].iloc[0]) if len(row) else None
 
 
-def _source(stamp: Mapping | None, extra: str = "") -> str:
+def source_line(stamp: Mapping | None, extra: str = "") -> str:
     stamp = stamp or {}
     text = "Source: zonesim"
     if stamp.get("code_version"):
@@ -140,7 +140,7 @@ def _source(stamp: Mapping | None, extra: str = "") -> str:
     return text
 
 
-def _year_ticks(fig: Figure) -> None:
+def year_ticks(fig: Figure) -> None:
     """Whole years on every axis labelled with years (no 2021.5)."""
     from matplotlib.ticker import MaxNLocator
 
@@ -149,21 +149,21 @@ def _year_ticks(fig: Figure) -> None:
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
-def _finish(fig: Figure, title: str, source: str, top: float = 0.93, right: float = 1.0) -> Figure:
-    _year_ticks(fig)
+def finish(fig: Figure, title: str, source: str, top: float = 0.93, right: float = 1.0) -> Figure:
+    year_ticks(fig)
     fig.suptitle(title, fontsize=11)
     fig.text(0.01, 0.005, source, fontsize=7, color="0.3", ha="left", va="bottom")
     fig.tight_layout(rect=(0, 0.03, right, top))
     return fig
 
 
-def _zones_table(data: Results | pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+def zones_table(data: Results | pd.DataFrame) -> tuple[pd.DataFrame, dict]:
     if isinstance(data, Results):
         return data.zones(), data.stamp
     return data, dict(data.attrs.get("stamp", {}))
 
 
-def _with_co2_change(z: pd.DataFrame) -> pd.DataFrame:
+def with_co2_change(z: pd.DataFrame) -> pd.DataFrame:
     if "co2_intensity_change_pct" in z or "co2_intensity_t_per_10k" not in z:
         return z
     z = z.copy()
@@ -173,7 +173,7 @@ def _with_co2_change(z: pd.DataFrame) -> pd.DataFrame:
     return z
 
 
-def _grid(n: int, ncol: int = 5, w: float = 3.0, h: float = 2.4, **kw) -> tuple[Figure, np.ndarray]:
+def panel_grid(n: int, ncol: int = 5, w: float = 3.0, h: float = 2.4, **kw) -> tuple[Figure, np.ndarray]:
     ncol = min(ncol, max(n, 1))
     nrow = -(-n // ncol)
     fig, axes = plt.subplots(nrow, ncol, figsize=(w * ncol + 0.6, h * nrow + 0.9), squeeze=False, **kw)

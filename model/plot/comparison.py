@@ -10,18 +10,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from zonesim.plot.base import (
-    GREYS,
-    LINESTYLES,
-    MARKERS,
-    SOURCE_TARGETS,
-    _finish,
-    _grid,
-    _source,
-    _use_lang,
-    _year_ticks,
-    zone_names,
-)
+from zonesim.plot import base
+from zonesim.plot.base import GREYS, LINESTYLES, MARKERS, SOURCE_TARGETS, zone_names
 from zonesim.results import Results
 
 SLACK_TOL = 1.0
@@ -58,7 +48,7 @@ def gap_heatmap(
     """
     from matplotlib.colors import TwoSlopeNorm
 
-    lang = _use_lang(lang)
+    lang = base.use_lang(lang)
     names = zone_names(lang)
     pivot = table.pivot_table(index="zone_id", columns="scenario", values=value, aggfunc="mean")
     scenarios = list(dict.fromkeys(table["scenario"]))
@@ -79,10 +69,10 @@ def gap_heatmap(
     ax.set_xlabel("scenario (lever mix)")
     cbar = fig.colorbar(im, ax=ax)
     cbar.set_label("gap to target, pp (< 0: headroom, > 0: missed)", fontsize=8)
-    return _finish(
+    return base.finish(
         fig,
         "Energy-intensity change minus 2025 target, by zone and lever mix",
-        _source(stamp, SOURCE_TARGETS),
+        base.source_line(stamp, SOURCE_TARGETS),
     )
 
 
@@ -138,10 +128,12 @@ def cost_co2_figure(table: pd.DataFrame, stamp: Mapping | None = None) -> Figure
         title = "Cost against CO2 by lever mix"
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, loc="best")
-    return _finish(
+    return base.finish(
         fig,
         title,
-        _source(stamp, "cost = annualised capex, O&M, fuel, carbon, imports; bars: 5th-95th pct over seeds"),
+        base.source_line(
+            stamp, "cost = annualised capex, O&M, fuel, carbon, imports; bars: 5th-95th pct over seeds"
+        ),
     )
 
 
@@ -164,7 +156,7 @@ def scenarios_figure(
         "cost_bn": ("system cost, bn CNY2020/yr", 1.0),
         "gdp_bn": ("GDP, bn CNY2020", 1.0),
     }
-    fig, axes = _grid(len(variables), ncol=len(variables), w=4.6, h=3.6)
+    fig, axes = base.panel_grid(len(variables), ncol=len(variables), w=4.6, h=3.6)
     for i, (name, data) in enumerate(pathways.items()):
         runs = (
             [data.pathways]
@@ -199,9 +191,9 @@ def scenarios_figure(
     handles, labs = axes.flat[0].get_legend_handles_labels()
     ncol = min(len(labs), 6)
     fig.legend(handles, labs, fontsize=7, loc="lower center", ncol=ncol, bbox_to_anchor=(0.5, 0.03))
-    _year_ticks(fig)
+    base.year_ticks(fig)
     fig.suptitle("Scenarios compared: all simulated cities together", fontsize=11)
-    fig.text(0.01, 0.005, _source(stamp, "band: min-max over seeds"), fontsize=7, color="0.3")
+    fig.text(0.01, 0.005, base.source_line(stamp, "band: min-max over seeds"), fontsize=7, color="0.3")
     rows = -(-len(labs) // ncol)
     fig.tight_layout(rect=(0, 0.06 + 0.04 * rows, 1, 0.93))
     return fig
@@ -225,7 +217,7 @@ def marginal_cost_figure(
     if group not in p:
         p[group] = "all"
     groups = list(dict.fromkeys(p[group]))
-    fig, axes = _grid(len(cols), ncol=3, w=4.3, h=3.3)
+    fig, axes = base.panel_grid(len(cols), ncol=3, w=4.3, h=3.3)
     units = {"energy_intensity": "CNY/tce", "energy_total": "CNY/tce", "coal": "CNY/tce", "co2": "CNY/tCO2"}
     for ax, col in zip(axes.flat, cols, strict=False):
         target = col.removeprefix("marginal_")
@@ -248,9 +240,9 @@ def marginal_cost_figure(
         ax.set_ylabel(f"marginal cost, {units.get(target, 'CNY/unit')}", fontsize=8)
         ax.grid(alpha=0.3)
     axes.flat[0].legend(fontsize=6)
-    return _finish(
+    return base.finish(
         fig,
         "Marginal cost of the targets\n(LP duals: line = mean over cities, dash = maximum)",
-        _source(stamp, "planner LP duals, constant 2020 CNY; city-years with slack left out"),
+        base.source_line(stamp, "planner LP duals, constant 2020 CNY; city-years with slack left out"),
         top=0.86,
     )

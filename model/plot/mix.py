@@ -9,15 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from zonesim.plot.base import (
-    HATCHES,
-    _finish,
-    _grid,
-    _source,
-    _use_lang,
-    city_names,
-    zone_names,
-)
+from zonesim.plot import base
+from zonesim.plot.base import HATCHES, city_names, zone_names
 from zonesim.results import Results
 from zonesim.units import KILO, MEGA
 
@@ -56,7 +49,7 @@ def mix_figure(
         raise ValueError("kind must be 'capacity' or 'energy'")
     if by not in ("zone", "city"):
         raise ValueError("by must be 'zone' or 'city'")
-    lang = _use_lang(lang)
+    lang = base.use_lang(lang)
     if isinstance(data, Results):
         table = data.zones() if by == "zone" else data.pathways
         stamp = data.stamp
@@ -75,7 +68,7 @@ def mix_figure(
         labels = ENERGY_SOURCES
         scale, unit = 1 / MEGA, "Mtce"
     ids = sorted(table[key].dropna().unique()) if ids is None else list(ids)
-    fig, axes = _grid(len(ids), ncol=ncol, w=3.4, h=2.6, sharex=True)
+    fig, axes = base.panel_grid(len(ids), ncol=ncol, w=3.4, h=2.6, sharex=True)
     cmap = plt.get_cmap("cividis")
     colours = {c: cmap(i / max(len(cols) - 1, 1)) for i, c in enumerate(cols)}
     for ax, ident in zip(axes.flat, ids, strict=False):
@@ -113,7 +106,7 @@ def mix_figure(
     fig.text(
         0.01,
         0.005,
-        _source(stamp, "electricity in primary terms by the scenario's conversion"),
+        base.source_line(stamp, "electricity in primary terms by the scenario's conversion"),
         fontsize=7,
         color="0.3",
     )
@@ -137,7 +130,8 @@ def investments_figure(
     inv = inv.copy()
     groups = [None] if by is None else sorted(inv[by].unique())
     wide = len(groups) == 1
-    fig, axes = _grid(len(groups), ncol=3, w=9.5 if wide else 4.4, h=4.6 if wide else 3.2, sharey=False)
+    w, h = (9.5, 4.6) if wide else (4.4, 3.2)
+    fig, axes = base.panel_grid(len(groups), ncol=3, w=w, h=h, sharey=False)
     techs = sorted(inv["tech"].unique(), key=lambda t: (t == "coal_retired", t))
     cmap = plt.get_cmap("cividis")
     for ax, group in zip(axes.flat, groups, strict=False):
@@ -173,8 +167,10 @@ def investments_figure(
     planned, built = inv["planned_mw"].abs().sum(), inv["built_mw"].abs().sum()
     gap = 100 * (1 - built / planned) if planned > 0 else 0.0
     title = f"Investments by year: planned vs built\n(implementation gap {gap:.0f} % of planned MW)"
-    return _finish(
+    return base.finish(
         fig,
         title,
-        _source(stamp, "planned = planner's first-year decision; built after finance and build limits"),
+        base.source_line(
+            stamp, "planned = planner's first-year decision; built after finance and build limits"
+        ),
     )

@@ -9,14 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from zonesim.plot.base import (
-    SOURCE_TARGETS,
-    _finish,
-    _metadata,
-    _source,
-    _use_lang,
-    zone_names,
-)
+from zonesim.plot import base
+from zonesim.plot.base import SOURCE_TARGETS, zone_names
 from zonesim.results import Results
 
 
@@ -55,7 +49,7 @@ def zone_map(
     ``table`` is a per-zone table with ``zone_id`` and ``value`` (e.g. one scenario of
     :func:`zonesim.report.compare.comparison_table`) or a Results (its final-year gap is used).
     """
-    lang = _use_lang(lang)
+    lang = base.use_lang(lang)
     if isinstance(table, Results):
         stamp = table.stamp
         z = table.zones()
@@ -63,7 +57,7 @@ def zone_map(
         table = pd.DataFrame(
             {"zone_id": z["zone_id"], "gap_pp": z["intensity_change_pct"] - z["intensity_target_pct"]}
         )
-    cities = _metadata()[1]
+    cities = base.metadata()[1]
     vals = table.set_index("zone_id")[value]
     c = cities[cities["zone_id"].isin(vals.index)].copy()
     c["v"] = c["zone_id"].map(vals)
@@ -116,10 +110,10 @@ def zone_map(
         for z in sorted(vals.index)
     )
     fig.text(0.66, 0.5, key, fontsize=7, va="center", ha="left")
-    return _finish(
+    return base.finish(
         fig,
         "Demonstration zones: energy-intensity change against the 2025 target",
-        _source(
+        base.source_line(
             stamp,
             "city coordinates: calibration/data/cities.csv; province boundaries: Natural Earth "
             "(public domain); " + SOURCE_TARGETS,

@@ -8,19 +8,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from zonesim.plot import base
 from zonesim.plot.base import (
-    _SCALE,
     GREYS,
     INDICATORS,
     LINESTYLES,
     MARKERS,
     SOURCE_TARGETS,
-    _finish,
-    _grid,
-    _source,
-    _use_lang,
-    _with_co2_change,
-    _zones_table,
     national_target,
     zone_names,
 )
@@ -43,14 +37,14 @@ def pathways_figure(
     """
     if variable not in INDICATORS:
         raise ValueError(f"unknown indicator {variable!r}; choose from {sorted(INDICATORS)}")
-    lang = _use_lang(lang)
-    zones, stamp = _zones_table(results)
-    zones = _with_co2_change(zones)
+    lang = base.use_lang(lang)
+    zones, stamp = base.zones_table(results)
+    zones = base.with_co2_change(zones)
     label, target_from = INDICATORS[variable]
-    scale = _SCALE.get(variable, 1.0)
+    scale = base.SCALE.get(variable, 1.0)
     names = zone_names(lang)
     ids = sorted(zones["zone_id"].unique())
-    fig, axes = _grid(len(ids), ncol=ncol, sharex=True)
+    fig, axes = base.panel_grid(len(ids), ncol=ncol, sharex=True)
     national = None
     if target_from and target_from not in zones:
         value = national_target(target_from)
@@ -95,7 +89,7 @@ def pathways_figure(
             f"CO2 intensity vs {base_year} against the {target_year} targets (grey), by zone"
         )
         fig.supylabel("change, %", fontsize=9)
-    return _finish(fig, title, _source(stamp, SOURCE_TARGETS))
+    return base.finish(fig, title, base.source_line(stamp, SOURCE_TARGETS))
 
 
 def _second_period(zones: pd.DataFrame) -> tuple[int, int] | None:
@@ -195,7 +189,7 @@ def indicators_figure(
     intensity, total energy under the accounting rule, coal share, non-fossil share, CO2. Up to
     :data:`MAX_LINES` zones are drawn as lines; more as a median, a band and the extremes named.
     """
-    lang = _use_lang(lang)
+    lang = base.use_lang(lang)
     variables = list(variables) or [
         "intensity_change_pct",
         "energy_counted_total_tce",
@@ -204,14 +198,14 @@ def indicators_figure(
         "co2_t",
         "co2_intensity_change_pct",
     ]
-    zones, stamp = _zones_table(results)
-    zones = _with_co2_change(zones)
+    zones, stamp = base.zones_table(results)
+    zones = base.with_co2_change(zones)
     names = zone_names(lang)
     ids = sorted(zones["zone_id"].unique())
-    fig, axes = _grid(len(variables), ncol=3, w=4.2, h=3.2)
+    fig, axes = base.panel_grid(len(variables), ncol=3, w=4.2, h=3.2)
     for ax, var in zip(axes.flat, variables, strict=False):
         label, target_from = INDICATORS[var]
-        scale = _SCALE.get(var, 1.0)
+        scale = base.SCALE.get(var, 1.0)
         if len(ids) <= MAX_LINES:
             for i, zone in enumerate(ids):
                 z = zones[zones["zone_id"] == zone].sort_values("year")
@@ -245,7 +239,7 @@ def indicators_figure(
         handles, labels, fontsize=6, loc="lower center", ncol=min(len(labels), 6), bbox_to_anchor=(0.5, 0.02)
     )
     fig.suptitle("Headline indicators by zone", fontsize=11)
-    fig.text(0.01, 0.005, _source(stamp, SOURCE_TARGETS), fontsize=7, color="0.3")
+    fig.text(0.01, 0.005, base.source_line(stamp, SOURCE_TARGETS), fontsize=7, color="0.3")
     nrows = -(-len(labels) // 6)
     fig.tight_layout(rect=(0, 0.04 + 0.035 * nrows, 1, 0.94))
     return fig

@@ -8,18 +8,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from zonesim.plot.base import (
-    _SCALE,
-    GREYS,
-    HATCHES,
-    INDICATORS,
-    _finish,
-    _grid,
-    _source,
-    _use_lang,
-    city_names,
-    zone_names,
-)
+from zonesim.plot import base
+from zonesim.plot.base import GREYS, HATCHES, INDICATORS, city_names, zone_names
 
 
 def fan_chart(
@@ -39,17 +29,17 @@ def fan_chart(
     all zones) per run and year before the percentiles are taken; shares and intensities
     must be given already aggregated (one row per run, group and year).
     """
-    lang = _use_lang(lang)
+    lang = base.use_lang(lang)
     keys = [run, "year"] + ([by] if by else [])
     add = variable.startswith(
         ("gdp_", "final_", "energy_total", "energy_counted_total", "co2_t", "coal_tce", "cap_")
     )
     agg = pathways.groupby(keys, as_index=False)[variable].sum() if add else pathways[keys + [variable]]
-    scale = _SCALE.get(variable, 1.0)
+    scale = base.SCALE.get(variable, 1.0)
     label = INDICATORS.get(variable, (variable, None))[0]
     groups = [None] if not by else (sorted(agg[by].unique()) if ids is None else list(ids))
     names = zone_names(lang) if by == "zone_id" else city_names(lang) if by == "city_id" else {}
-    fig, axes = _grid(len(groups), ncol=4, w=3.4, h=2.6, sharex=True)
+    fig, axes = base.panel_grid(len(groups), ncol=4, w=3.4, h=2.6, sharex=True)
     shades = ["0.85", "0.6", "0.45"]
     for ax, g in zip(axes.flat, groups, strict=False):
         sub = agg if g is None else agg[agg[by] == g]
@@ -74,10 +64,10 @@ def fan_chart(
         ax.set_xlabel("year", fontsize=7)
     axes.flat[0].legend(fontsize=6, loc="best")
     n = pathways[run].nunique()
-    return _finish(
+    return base.finish(
         fig,
         f"Uncertainty of {label.split(',')[0]}: percentile bands over {n} runs",
-        _source(stamp, "batch of runs (see its sample definition)"),
+        base.source_line(stamp, "batch of runs (see its sample definition)"),
     )
 
 
@@ -142,4 +132,4 @@ def sensitivity_figure(indices: pd.DataFrame, output: str = "", stamp: Mapping |
     ax.grid(axis="x", alpha=0.3)
     ax.legend(fontsize=8, loc="lower right")
     title = f"{method} sensitivity indices" + (f" of {output}" if output else "")
-    return _finish(fig, title, _source(stamp, "SALib"))
+    return base.finish(fig, title, base.source_line(stamp, "SALib"))

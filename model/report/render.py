@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 from zonesim import plot
-from zonesim.plot.base import _source
+from zonesim.plot import base
 from zonesim.results import Results
 
 
@@ -237,7 +237,7 @@ def _write_markdown(path: Path, sections, figs, results, stamp) -> None:
                     parts.append(f"![{figs[key][0]}](figures/{key}.png)\n")
     parts.append("## Provenance\n")
     parts.append(_md_table(_provenance(results)))
-    parts.append(f"\n{_source(stamp, plot.SOURCE_TARGETS)}\n")
+    parts.append(f"\n{base.source_line(stamp, plot.SOURCE_TARGETS)}\n")
     path.write_text("\n".join(parts), encoding="utf-8")
 
 
@@ -277,6 +277,6 @@ def _write_html(path: Path, sections, figs, images, results, stamp) -> None:
                     )
     parts.append("<h2>Provenance</h2>")
     parts.append(_provenance(results).to_html(index=False, border=0))
-    parts.append(f"<p><small>{html.escape(_source(stamp, plot.SOURCE_TARGETS))}</small></p>")
+    parts.append(f"<p><small>{html.escape(base.source_line(stamp, plot.SOURCE_TARGETS))}</small></p>")
     parts.append("</body></html>")
     path.write_text("\n".join(parts), encoding="utf-8")
