@@ -11,15 +11,7 @@ The work is split by what it owns: :mod:`~zonesim.report.runs` (running and read
 runs), :mod:`~zonesim.report.tables` (judging and tabulating) and :mod:`~zonesim.report.render`
 (figures and the written report); every name stays importable from here.
 
-What a target "met" means here, for each zone in the final simulated year:
-
-* energy intensity: the change against 2020 at or below the zone's target (the gap, change minus
-  target in percentage points, is negative when there is headroom, and is never clipped);
-* coal: where the scenario caps coal (``coal_reduction``), coal use at or below the cap in force;
-* the planner's targets (intensity milestone, energy total, coal, CO2, whichever the scenario
-  enforces): no slack in the final year. Slack is the planner's admission that a target could
-  not be reached; its price is the penalty, so a dual in a city-year with slack is never shown
-  as a marginal cost.
+What a target "met" means is said in :mod:`~zonesim.report.tables`.
 """
 
 from __future__ import annotations

@@ -3,7 +3,6 @@ scenario and zone, with the report's summary in words.
 
 What a target "met" means here, for each zone in the final simulated year:
 
-
 * energy intensity: the change against 2020 at or below the zone's target (the gap, change minus
   target in percentage points, is negative when there is headroom, and is never clipped);
 * coal: where the scenario caps coal (``coal_reduction``), coal use at or below the cap in force;

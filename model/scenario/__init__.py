@@ -11,11 +11,16 @@ Errors in a file never surface as a traceback: :func:`load_scenario` raises
 the bad value (shortened) and what is allowed.
 
 Hostile or careless input is bounded before it can cost time or memory (see ``LIMITS``): a
-file is at most 1 MB, YAML aliases are refused (no "billion laughs"), nesting is at most 20
+file is at most 256 kB, YAML aliases are refused (no "billion laughs"), nesting is at most 20
 levels, duplicate keys are errors, an ``extends`` chain is at most 16 files long, has no
 cycle and stays inside the folder tree of the scenario file named on the command line.
 Numbers must be finite, ``true``/``false`` are not numbers, and every range a setting is
 checked against has its reason in ``RANGE_REASONS``.
+
+Modules: :mod:`~zonesim.scenario.schema` (the models), :mod:`~zonesim.scenario.load` (reading,
+``extends:``, merging, validation errors explained) and :mod:`~zonesim.scenario.errors` (the
+error class, bounded reprs, lines in a YAML tree). Every name is importable from here, the
+helpers other modules use (``_merge``, ``_read_yaml``, ``_line_of``, ``_short``) included.
 """
 
 from zonesim.scenario.errors import ScenarioError
