@@ -7,7 +7,7 @@ import shutil
 import pandas as pd
 import pytest
 from zonesim.data import DataError, default_data_dir, load, read_table
-from zonesim.data.schema import TABLES
+from zonesim.data.schema import CARRIERS, SECTORS, TABLES, DeclarationError, read_declarations
 
 
 @pytest.fixture
@@ -113,3 +113,52 @@ def test_estimates_list_is_up_to_date(capsys):
     printed = capsys.readouterr().out.strip()
     shipped = (default_data_dir() / "ESTIMATES.md").read_text().strip()
     assert shipped.endswith(printed), "regenerate ESTIMATES.md: zonesim data estimates --markdown"
+
+
+# ---------------------------------------------------------------- the declarations (tables.yaml)
+_GOOD = """\
+demo:
+  file: demo.csv
+  description: A demo table.
+  key: [city_id]
+  columns:
+    - [city_id, str, cities.city_id]
+    - [sector, str, One of SECTORS, nullable]
+  allowed:
+    sector: [all, $SECTORS]
+"""
+
+
+def test_declarations_spread_vocabularies_and_default_flags(tmp_path):
+    path = tmp_path / "tables.yaml"
+    path.write_text(_GOOD, encoding="utf-8")
+    table = read_declarations(path)["demo"]
+    assert table.allowed["sector"] == ("all", *SECTORS)
+    assert table.columns[1].nullable and not table.columns[0].nullable
+    assert table.provenance and table.versioned
+    assert table.column_names == ("city_id", "sector", "source", "estimate", "method")
+    # the shipped declarations spread the same way
+    assert TABLES["industry"].allowed["variable"] == ("value_added", *CARRIERS)
+    assert TABLES["planner_parameters"].columns == TABLES["agent_parameters"].columns
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("$SECTORS]", "$SECTOR]", r"table 'demo', field 'allowed.sector': unknown vocabulary \$SECTOR"),
+        ("[city_id, str,", "[city_id, text,", r"table 'demo', field 'columns': got .*kind one of"),
+        (
+            "key: [city_id]",
+            "key: [zone_id]",
+            r"table 'demo': key or allowed values name column\(s\) \['zone_id'",
+        ),
+        ("  key: [city_id]\n", "", r"table 'demo': .*missing field\(s\) \['key'\]"),
+        ("description:", "descripton:", r"unknown field\(s\) \['descripton'\]"),
+    ],
+)
+def test_malformed_declaration_is_named(tmp_path, old, new, message):
+    path = tmp_path / "tables.yaml"
+    path.write_text(_GOOD.replace(old, new), encoding="utf-8")
+    with pytest.raises(DeclarationError, match=message) as info:
+        read_declarations(path)
+    assert str(path) in str(info.value)

@@ -117,7 +117,7 @@ def test_chinese_names(runs):
 
 
 def test_missing_cjk_font_falls_back_with_warning(runs, monkeypatch):
-    monkeypatch.setattr(plot, "cjk_font", lambda: None)
+    monkeypatch.setattr(plot.base, "cjk_font", lambda: None)  # looked up where the labels are made
     with pytest.warns(UserWarning, match="CJK"):
         fig = plot.pathways_figure(runs["baseline"], lang="zh")
     assert _visible(fig)[0].get_title() == "Z04 Tangshan"

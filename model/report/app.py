@@ -15,6 +15,7 @@ settings (few representative days and firms) so that a step takes about a second
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -206,20 +207,22 @@ def capacity_figure(model: ViewModel) -> Figure:
     return fig
 
 
-@solara.component
-def ZoneIndicators(model: ViewModel):
+def _show(figure: Callable[[ViewModel], Figure], model: ViewModel) -> None:
+    """Draw ``figure`` of the model as it stands (redrawn after every step) and free it."""
     update_counter.get()
-    fig = zone_indicator_figure(model)
+    fig = figure(model)
     solara.FigureMatplotlib(fig, format="png")
     plt.close(fig)
+
+
+@solara.component
+def ZoneIndicators(model: ViewModel):
+    _show(zone_indicator_figure, model)
 
 
 @solara.component
 def CapacityMix(model: ViewModel):
-    update_counter.get()
-    fig = capacity_figure(model)
-    solara.FigureMatplotlib(fig, format="png")
-    plt.close(fig)
+    _show(capacity_figure, model)
 
 
 @solara.component
@@ -277,6 +280,17 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+def _slider(
+    label: str, value: float, bounds: tuple, on_value: Callable, shown: str, integer: bool = False
+) -> None:
+    """A slider over ``bounds`` (min, max, step) showing its value (thumb label and a line of text)."""
+    cast = int if integer else float
+    lo, hi, step = (cast(b) for b in bounds)
+    slider = solara.SliderInt if integer else solara.SliderFloat
+    slider(label, value=cast(value), min=lo, max=hi, step=step, on_value=on_value, thumb_label="always")
+    solara.Text(shown)
+
+
 @solara.component
 def ScenarioInputs(params: solara.Reactive[dict]):
     """The sidebar's inputs; sliders show their values, a lever's slider appears once it is on."""
@@ -287,26 +301,15 @@ def ScenarioInputs(params: solara.Reactive[dict]):
     v = params.value
     solara.Select("Scenario", value=v["scenario"], values=scenario_names(), on_value=setter("scenario"))
     solara.Select("Zones", value=v["zones"], values=list(ZONE_CHOICES), on_value=setter("zones"))
-    solara.SliderInt(
-        "End year",
-        value=v["end_year"],
-        min=2021,
-        max=2030,
-        step=1,
-        on_value=setter("end_year"),
-        thumb_label="always",
-    )
-    solara.Text(f"End year: {v['end_year']}")
-    solara.SliderFloat(
+    end = v["end_year"]
+    _slider("End year", end, (2021, 2030, 1), setter("end_year"), f"End year: {end}", integer=True)
+    _slider(
         "Carbon price override, CNY/tCO2 (0: as in scenario)",
-        value=v["carbon_price_cny_per_t"],
-        min=0.0,
-        max=300.0,
-        step=10.0,
-        on_value=setter("carbon_price_cny_per_t"),
-        thumb_label="always",
+        v["carbon_price_cny_per_t"],
+        (0.0, 300.0, 10.0),
+        setter("carbon_price_cny_per_t"),
+        f"Carbon price override: {v['carbon_price_cny_per_t']:.0f} CNY/tCO2",
     )
-    solara.Text(f"Carbon price override: {v['carbon_price_cny_per_t']:.0f} CNY/tCO2")
     for lever in LEVERS:
         solara.Checkbox(label=f"add lever: {lever.replace('_', ' ')}", value=v[lever], on_value=setter(lever))
         if v[lever] and lever in KNOBS:
@@ -319,17 +322,7 @@ def ScenarioInputs(params: solara.Reactive[dict]):
             def set_knob(x, lever=lever):
                 params.set({**params.value, "knobs": {**params.value["knobs"], lever: x}})
 
-            slider = solara.SliderInt if integer else solara.SliderFloat
-            slider(
-                label,
-                value=int(value) if integer else float(value),
-                min=int(lo) if integer else lo,
-                max=int(hi) if integer else hi,
-                step=int(step) if integer else step,
-                on_value=set_knob,
-                thumb_label="always",
-            )
-            solara.Text(f"{label}: {value:g}")
+            _slider(label, value, (lo, hi, step), set_knob, f"{label}: {value:g}", integer=integer)
 
 
 @solara.component
