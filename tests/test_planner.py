@@ -633,3 +633,24 @@ def test_export_writes_every_input_and_the_solution(tmp_path):
     assert {"tech", "attribute", "value", "unit"} <= set(gens.columns)
     hourly = pd.read_csv(tmp_path / "solution_hourly.csv")
     assert set(hourly["unit"]) == {"GW", "GWh"}
+
+
+def test_output_based_free_allocation_nets_the_carbon_cost_of_generation():
+    """Coal at 0.3 Mtce/TWh (0.81 tCO2/MWh) costs 0.15 bnCNY/TWh, gas 0.30: coal runs. A price
+    of 200 CNY/t makes coal 0.312 and gas 0.396 without allocation; with allowances equal to
+    each plant's own CO2 per MWh the price changes nothing (the merit order and the cost stay)
+    and the carbon payments are zero; the allocation is in the export."""
+    from zonesim.planner.export import input_tables
+
+    kw = dict(gens=[coal(1.0, heat_rate=0.3), gas(1.0, heat_rate=0.3)])
+    free = {"coal": 0.3 * 2.7, "gas": 0.3 * 1.6}
+    none = plan(micro(**kw))
+    priced = plan(micro(**kw, carbon_price=(200.0,)))
+    allocated = plan(micro(**kw, carbon_price=(200.0,), free_allocation=free))
+    for res in (priced, allocated):
+        assert energy(res, "power_fuel_coal_mtce") == pytest.approx(energy(none, "power_fuel_coal_mtce"), rel=REL)
+    cost = allocated.cost
+    assert float(cost.loc[cost["item"] == "carbon", "bn_cny"].sum()) == pytest.approx(0.0, abs=1e-9)
+    assert float(priced.cost.loc[priced.cost["item"] == "carbon", "bn_cny"].sum()) > 1.0
+    years = input_tables(micro(**kw, carbon_price=(200.0,), free_allocation=free))["inputs_years"]
+    assert years["free_allocation_coal_t_per_mwh"].iloc[0] == pytest.approx(0.81)

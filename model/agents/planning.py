@@ -170,6 +170,23 @@ class CityPlanner:
         self._conversion: dict[int, float] = {}
         self._coal_rules: dict | None = None
 
+    def power_allocation(self, year: int) -> dict[str, float] | None:
+        """Output-based free allowances of power plants under the national ETS, tCO2/MWh per
+        technology (ets_benchmarks.csv: coal units above 300 MW, gas), or None where the
+        power sector is not covered with benchmark allocation in ``year`` (ets_coverage.csv)."""
+        cov = self.base.tables["ets_coverage"]
+        row = cov[(cov["sector"] == "power") & (cov["year"] == year)]
+        if (
+            row.empty
+            or not bool(row["covered"].iloc[0])
+            or row["allocation"].iloc[0] != "free_benchmark_intensity"
+        ):
+            return None
+        bm = self.base.tables["ets_benchmarks"]
+        bm = bm[(bm["sector"] == "power") & (bm["year"] <= year)].sort_values("year")
+        latest = bm.groupby("category")["value"].last()
+        return {"coal": float(latest["coal_conventional_above_300mw"]), "gas": float(latest["gas"])}
+
     @property
     def discount_rate(self) -> float:
         """Social discount rate, 1/yr (planner_parameters.csv)."""
@@ -255,6 +272,7 @@ class CityPlanner:
             # under ETS coverage the programmes' firms are outside the market (2021-2023) or
             # get free allowances (steel, cement, aluminium from 2024): no carbon value
             final_carbon_price=tuple(0.0 for _ in rules) if now.carbon_coverage == "ets" else None,
+            free_allocation=self.power_allocation(pol.year) if now.carbon_coverage == "ets" else None,
             forced_coal_retirement_gw=(0.0,) * len(years),
             energy_cap_mtce=tuple(energy_cap) if any(v is not None for v in energy_cap) else None,
             intensity_cap=tuple(intensity_cap) if any(v is not None for v in intensity_cap) else None,

@@ -210,11 +210,16 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
     c["c_snew"] = {(x, y): sto[x].capex_annual * remaining[y] for x in s.storage for y in years}
     c["c_fom"] = {(g, y): gen[g].fom * df[y] for g in s.gens for y in years}
     c["c_sfom"] = {(x, y): sto[x].fom * df[y] for x in s.storage for y in years}
+    alloc = pol.free_allocation or {}
     c["c_gen"] = {
-        (g, y): df[y] * carrier_cost(gen[g].fuel, y) * gen[g].heat_rate for g in s.fossil for y in years
+        (g, y): df[y] * (carrier_cost(gen[g].fuel, y) * gen[g].heat_rate - cp[y] * alloc.get(g, 0.0))
+        for g in s.fossil
+        for y in years
     }
     # grid electricity carries the carbon cost of its regional grid where generators pay one
-    grid_carbon = [cp[y] * mk.grid_emission_factor for y in years]
+    # (none under output-based free allocation: the supplying plants are allocated alike)
+    grid_factor = 0.0 if pol.free_allocation is not None else mk.grid_emission_factor
+    grid_carbon = [cp[y] * grid_factor for y in years]
     c["c_imp"] = {y: df[y] * (mk.import_price[y] + grid_carbon[y]) for y in years}
     c["c_exp"] = {y: df[y] * (mk.export_price[y] + grid_carbon[y]) for y in years}
     c["c_shed"] = {y: df[y] * par.lost_load_penalty for y in years}

@@ -169,6 +169,10 @@ def input_tables(inp: PlannerInput) -> dict[str, pd.DataFrame]:
         ),
         "forced_coal_retirement_gw": pol.forced_coal_retirement_gw,
     }
+    # output-based free allowances per fossil technology (tCO2/MWh), the same every year;
+    # absent columns = plants pay for all their CO2 and trade carries the grid's carbon cost
+    for tech, v in (pol.free_allocation or {}).items():
+        yr[f"free_allocation_{tech}_t_per_mwh"] = (v,) * inp.n_years
     for name, unit in (
         ("energy_cap_mtce", ""),
         ("intensity_cap", "_tce_per_10kcny"),

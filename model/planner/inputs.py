@@ -344,6 +344,11 @@ class PlannerPolicy:
             Their developers finance them with their coupled storage: outside the budget.
         storage_charges_from_vre: batteries charge only from wind and PV (new energy and
             storage run together), never from fossil plants or imports.
+        free_allocation: per fossil technology, the allowances a plant is granted per unit
+            of output, tCO2/MWh (= MtCO2/TWh), under an output-based free allocation (the
+            national ETS benchmarks); its carbon cost is then the price times its CO2 above
+            the allocation (negative below it), and grid electricity carries no carbon cost
+            (the supplying plants are allocated alike). ``None`` = plants pay for all CO2.
     """
 
     counting: tuple[Counting, ...]
@@ -366,6 +371,7 @@ class PlannerPolicy:
     storage_power_ratio_other: float = 0.0
     build_order_share: float = 0.0
     storage_charges_from_vre: bool = False
+    free_allocation: Mapping[str, float] | None = None
 
 
 TARGETS: dict[str, tuple[str, str]] = {

@@ -232,6 +232,9 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     fcp = cp if pol.final_carbon_price is None else np.array(pol.final_carbon_price) * MILLI
     price = {cr: np.array(mk.fuel_price.get(cr, (0.0,) * ny)) for cr in FOSSIL_CARRIERS}
     retro_cum = flex - inp.existing_flex_gw
+    alloc = pol.free_allocation or {}
+    allocated = sum((alloc.get(g, 0.0) * gen_twh[gi[g]] for g in s.fossil), np.zeros(ny))  # MtCO2
+    grid_ef = 0.0 if pol.free_allocation is not None else c["ef_grid"]["x"]
     items = {
         "capex_annuity": sum((gmap[g].capex_annual * cum_new[i] for i, g in enumerate(gens)), np.zeros(ny))
         + sum((smap[x].capex_annual * cum_snew[i] for i, x in enumerate(stores)), np.zeros(ny))
@@ -240,9 +243,10 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
         + sum((smap[x].fom * scap[i] for i, x in enumerate(stores)), np.zeros(ny)),
         "power_fuel": sum((price[cr] * power_fuel[cr] for cr in FOSSIL_CARRIERS), np.zeros(ny)),
         "final_fuel": sum((price[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS)), np.zeros(ny)),
-        # power plants pay carbon_price, firms' final use final_carbon_price (ETS coverage), and
-        # traded electricity carries the grid's carbon cost
-        "carbon": cp * (co2_local - co2_final) + fcp * co2_final + cp * c["ef_grid"]["x"] * net,
+        # power plants pay carbon_price (on CO2 above their free allocation, if any), firms'
+        # final use final_carbon_price (ETS coverage), and traded electricity the grid's
+        # carbon cost (none under output-based allocation)
+        "carbon": cp * (co2_local - co2_final - allocated) + fcp * co2_final + cp * grid_ef * net,
         "grid_import": np.array(mk.import_price) * imp_twh,
         "grid_export": -np.array(mk.export_price) * exp_twh,
         "programmes": sum((p.cost * prog[j] for j, p in enumerate(inp.programmes)), np.zeros(ny)),
