@@ -1,6 +1,6 @@
 """Figures of docs/validation-physics.md, from real runs (issue 11).
 
-    python scripts/validation_physics.py run OUT [SCENARIO ...]   # runs, writes OUT/<name>/*.parquet
+    python scripts/validation_physics.py run OUT [--end YEAR] [SCENARIO ...]   # writes OUT/<name>/*.parquet
     python scripts/validation_physics.py report BEFORE AFTER       # markdown tables on stdout
 
 ``run`` uses whichever ``zonesim`` is importable, so the same script measures the code before
@@ -19,15 +19,18 @@ SCENARIOS = ("baseline", "pv_storage", "coal_reduction", "capacity_retirement", 
 FOSSIL = ("coal", "gas", "other")
 
 
-def run(out: Path, names: list[str]) -> None:
-    """Run each scenario (its shipped file) and keep pathways, investments and plans."""
+def run(out: Path, names: list[str], end: int | None = None) -> None:
+    """Run each scenario (its shipped file; ``end``: horizon end year instead of the file's)
+    and keep pathways, investments and plans."""
     import zonesim
     from zonesim.data import load
+    from zonesim.scenario import load_scenario
 
     base = load()
     for name in names:
         t0 = time.perf_counter()
-        res = zonesim.run(f"scenarios/{name}.yaml", base=base)
+        over = {} if end is None else {"horizon": {"start_year": 2020, "end_year": end}}
+        res = zonesim.run(load_scenario(f"scenarios/{name}.yaml", **over), base=base)
         d = out / name
         d.mkdir(parents=True, exist_ok=True)
         res.pathways.to_parquet(d / "pathways.parquet")
@@ -202,7 +205,11 @@ def report(before: Path, after: Path) -> None:
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "run":
-        run(Path(sys.argv[2]), sys.argv[3:] or list(SCENARIOS))
+        args = sys.argv[3:]
+        end = None
+        if args[:1] == ["--end"]:
+            end, args = int(args[1]), args[2:]
+        run(Path(sys.argv[2]), args or list(SCENARIOS), end)
     elif cmd == "report":
         report(Path(sys.argv[2]), Path(sys.argv[3]))
     else:
