@@ -208,6 +208,25 @@ def test_net_import_moves_at_most_ten_percent_of_demand_a_year():
     assert step.dropna().max() <= 0.10, step.dropna().max()
 
 
+def test_plants_outside_a_partial_areas_boundary_are_not_its_export():
+    """Ningdong's fleet burns more than the area's statistics hold (a negative CO2 residual
+    moving with power-plant fuel); the power of that share is not counted as the area's export
+    in CO2 with imports, while a city without such a residual counts net import x factor."""
+    from zonesim.planner.adapter import grid_factor
+
+    p, _ = shipped("baseline")
+    for cid, outside in (("ningdong", True), ("shizuishan", False)):
+        q = p[p["city_id"] == cid]
+        gef = np.array([grid_factor(_base(), "NX", int(y)) for y in q["year"]])
+        plain = gef * q["net_import_mwh"].to_numpy()
+        got = q["co2_import_t"].to_numpy()
+        if outside:
+            assert (q["co2_other_t"] < 0).all()
+            assert (got > plain + 1e5).all(), (got, plain)
+        else:
+            np.testing.assert_allclose(got, plain, rtol=1e-12)
+
+
 # ------------------------------------------------------------------ lever directions
 
 
