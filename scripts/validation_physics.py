@@ -156,6 +156,70 @@ def trade_steps(p: pd.DataFrame) -> pd.DataFrame:
     return p.dropna(subset=["step"]).groupby("city_id")["step"].max().sort_values(ascending=False)
 
 
+def _zone_last(d: Path, name: str) -> pd.DataFrame | None:
+    """Per zone, last year: the quantities of the direction checks."""
+    f = d / name / "pathways.parquet"
+    if not f.exists():
+        return None
+    p = pd.read_parquet(f)
+    p["co2_incl_imports"] = _co2_incl_imports(p)
+    y = p[p["year"] == p["year"].max()].copy()
+    storage = [c for c in y.columns if c.startswith("cap_storage_")]
+    y["storage"] = y[storage].fillna(0).sum(axis=1) if storage else 0.0
+    y["pv"] = y.get("cap_solar_mw", 0.0)
+    cols = ["coal_tce", "co2_t", "co2_incl_imports", "pv", "storage", "cap_coal_mw"]
+    return y.groupby("zone_id")[cols].sum()
+
+
+def zone_checks(d: Path) -> pd.DataFrame:
+    """Lever directions per zone in the last year (tolerance 1e-6 relative: solver noise)."""
+    z = {n: _zone_last(d, n) for n in SCENARIOS}
+    b = z["baseline"]
+    checks = [
+        ("pv_storage: PV >= baseline", "pv_storage", "pv", "ge", b),
+        ("pv_storage: storage >= baseline", "pv_storage", "storage", "ge", b),
+        ("pv_storage: CO2 territorial <= baseline", "pv_storage", "co2_t", "le", b),
+        ("pv_storage: CO2 with imports <= baseline", "pv_storage", "co2_incl_imports", "le", b),
+        ("coal_reduction: coal < baseline", "coal_reduction", "coal_tce", "lt", b),
+        ("capacity_retirement: coal capacity <= baseline", "capacity_retirement", "cap_coal_mw", "le", b),
+        ("carbon_price: CO2 with imports <= baseline", "carbon_price", "co2_incl_imports", "le", b),
+        ("carbon_price: CO2 territorial <= baseline", "carbon_price", "co2_t", "le", b),
+    ]
+    for other in ("pv_storage", "coal_reduction", "capacity_retirement", "carbon_price"):
+        label = f"combined: CO2 with imports <= {other}"
+        checks.append((label, "combined", "co2_incl_imports", "le", z[other]))
+    rows = []
+    for label, name, col, op, ref in checks:
+        if z.get(name) is None or ref is None:
+            continue
+        a, r = z[name][col], ref[col]
+        tol = 1e-6 * r.abs()
+        ok = {"ge": a >= r - tol, "le": a <= r + tol, "lt": a < r}[op]
+        fail = ", ".join(f"{i} ({100 * (a[i] / r[i] - 1):+.2f} %)" for i in ok.index[~ok]) or "-"
+        rows.append({"check": label, "zones holding": f"{int(ok.sum())}/{len(ok)}", "zones failing": fail})
+    return pd.DataFrame(rows).set_index("check")
+
+
+def zone_change(before: Path, after: Path, name: str = "baseline") -> pd.DataFrame:
+    """Per zone, last year: coal and net import before and after (what the prices moved)."""
+    out = {}
+    for label, d in (("before", before), ("after", after)):
+        f = d / name / "pathways.parquet"
+        if not f.exists():
+            return pd.DataFrame()
+        p = pd.read_parquet(f)
+        y = p[p["year"] == p["year"].max()]
+        g = y.groupby("zone_id")
+        out[f"coal_Mtce_{label}"] = g["coal_tce"].sum() / 1e6
+        out[f"net_import_TWh_{label}"] = g["net_import_mwh"].sum() / 1e6
+        out[f"co2_incl_imports_Mt_{label}"] = g["co2_incl_imports_t"].sum() / 1e6
+    df = pd.DataFrame(out)
+    df.loc["all zones"] = df.sum()
+    df["coal_change_pct"] = 100 * (df["coal_Mtce_after"] / df["coal_Mtce_before"] - 1)
+    df["net_import_change_TWh"] = df["net_import_TWh_after"] - df["net_import_TWh_before"]
+    return df
+
+
 def _md(df: pd.DataFrame, floatfmt: str = ".3g") -> str:
     """A Markdown table (no tabulate dependency)."""
     names = [str(n) if n is not None else "" for n in (df.index.names or [""])]
@@ -191,6 +255,9 @@ def report(before: Path, after: Path) -> None:
                 if q.exists():
                     st = trade_steps(pd.read_parquet(q))
                     print(f"- {name}: largest net-import step {st.max():.3f} of demand ({st.idxmax()})")
+        if (d / "combined" / "pathways.parquet").exists():
+            print(f"\n### Direction checks per zone ({label})\n")
+            print(_md(zone_checks(d)))
         print(f"\n### Levers ({label})\n")
         t = lever_table(d, list(SCENARIOS))
         if t.empty:
@@ -200,6 +267,12 @@ def report(before: Path, after: Path) -> None:
         if "baseline" in last.index:
             print(f"\nChange against the baseline in {int(t['year'].max())} ({label}):\n")
             print(_md((last - last.loc["baseline"]).drop(index="baseline"), ".3g"))
+
+
+def report_prices(before: Path, after: Path) -> None:
+    """Baseline per zone before and after (coal, net import, CO2 with imports)."""
+    print("\n### Baseline per zone, before and after\n")
+    print(_md(zone_change(before, after), ".1f"))
 
 
 if __name__ == "__main__":
@@ -212,5 +285,6 @@ if __name__ == "__main__":
         run(Path(sys.argv[2]), args or list(SCENARIOS), end)
     elif cmd == "report":
         report(Path(sys.argv[2]), Path(sys.argv[3]))
+        report_prices(Path(sys.argv[2]), Path(sys.argv[3]))
     else:
         raise SystemExit(__doc__)

@@ -14,7 +14,7 @@ REFERENCE = {
 }
 
 VALUES = {
-    "objective_bn_cny": 476.92918766462185,
+    "objective_bn_cny": 490.12796930451185,
     "n_vars": 7430,
     "n_rows": 6544,
     "n_nonzeros": 29768,
@@ -65,5 +65,13 @@ CHANGES = [
         "(availability.csv), so more gas is built for the peak energy coal may no longer make; "
         "net import moves at most 5 % of demand a year (trade_pace rows, planner_parameters.csv); "
         "grid electricity carries its regional grid's factor (grid_emission_factors.csv)",
+    ),
+    (
+        "2026-11-30",
+        "objective 476.93 -> 490.13; mix and counts unchanged",
+        "model and data: coal prices by province (zonesim.planner.prices, coal_prices_regional.csv). "
+        "Tangshan buys at the port: 2020 mean 720 CNY/tce, the NDRC 303 midpoint 852.7 from 2022 "
+        "(the year the corridor took effect; prices.csv dated it 2025), so 2022-2024 coal is dearer. "
+        "prices: {coal_basis: national} reproduces 476.929 exactly",
     ),
 ]
