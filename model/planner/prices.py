@@ -21,7 +21,8 @@ the reference around which market prices float).
 A scenario shifts both paths (``prices:`` in the scenario file, :class:`zonesim.scenario.Prices`):
 ``coal_price_change_pct`` and ``tariff_change_pct`` by year (linear between years, flat
 outside), and ``coal_basis: national`` restores the single national coal path of
-``prices.csv`` (the behaviour before the regional prices were read).
+``prices.csv`` (the behaviour before the regional prices were read; prices.csv has no
+provincial coal rows).
 
 Units: CNY/tce and CNY/MWh here; the adapter converts to planner units.
 """
@@ -109,13 +110,18 @@ class _Tables:
     def __init__(self, base) -> None:
         self.coal = coal_series(base.tables["coal_prices_regional"])
         self.tariffs = tariffs(base.tables["tariffs"])
+        pr = base.prices
+        coal = pr[(pr["item"] == "coal") & (pr["region"] == "national")].sort_values("year")
+        if coal.empty:
+            raise KeyError("prices.csv: no national 'coal' price (needed by coal_basis: national)")
+        self.national_coal = (coal["year"].to_numpy(float), coal["value"].to_numpy(float))
 
 
-_TABLES: dict[tuple[int, int], _Tables] = {}
+_TABLES: dict[tuple[int, int, int], _Tables] = {}
 
 
 def _tables(base) -> _Tables:
-    key = (id(base.tables["coal_prices_regional"]), id(base.tables["tariffs"]))
+    key = (id(base.tables["coal_prices_regional"]), id(base.tables["tariffs"]), id(base.tables["prices"]))
     out = _TABLES.get(key)
     if out is None:
         if len(_TABLES) >= 8:
@@ -145,11 +151,7 @@ def coal_price(base, province: str, years: Sequence[int], settings=None) -> tupl
     ``settings``: the scenario's :class:`zonesim.scenario.Prices` (None: the data's path).
     """
     if settings is not None and settings.coal_basis == "national":
-        from zonesim.planner.adapter import price_series
-
-        path = price_series(base, "coal", province, years)
-        if path is None:
-            raise KeyError("prices.csv has no 'coal' price (national or for the province)")
+        path = tuple(float(np.interp(y, *_tables(base).national_coal)) for y in years)
     else:
         s = coal_basis(base, province)
         path = tuple(s.at(y) for y in years)
