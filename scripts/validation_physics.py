@@ -270,7 +270,18 @@ def report(before: Path, after: Path) -> None:
 
 
 def report_prices(before: Path, after: Path) -> None:
-    """Baseline per zone before and after (coal, net import, CO2 with imports)."""
+    """The coal price and tariff paths of the zone provinces, and the baseline per zone
+    before and after (coal, net import, CO2 with imports)."""
+    from zonesim.data import load
+    from zonesim.planner import prices
+
+    base = load()
+    provinces = sorted(base.cities.loc[base.cities["zone_id"].notna(), "province_code"].unique())
+    t = prices.table(base, provinces, [2020, 2021, 2022, 2025, 2030])
+    wide = t.pivot_table(index=["province", "coal_basis"], columns="year", values="coal_cny_per_tce")
+    wide["tariff_cny_per_mwh"] = t.groupby(["province", "coal_basis"])["tariff_cny_per_mwh"].first()
+    print("\n### Coal price paths (CNY/tce) and tariffs (CNY/MWh) the planners see\n")
+    print(_md(wide, ".1f"))
     print("\n### Baseline per zone, before and after\n")
     print(_md(zone_change(before, after), ".1f"))
 
