@@ -316,7 +316,7 @@ def planner_input(
     potentials_used_gw: Mapping[tuple[str, str], float] | None = None,
     programme_levels_mtce: Mapping[str, float] | None = None,
     existing_flex_gw: float = 0.0,
-    prices=None,
+    prices: price_paths.Prices | None = None,
 ) -> PlannerInput:
     """The planner's input for ``city_id`` over ``years`` from data, outlook and policy.
 
@@ -591,7 +591,9 @@ def _programmes(base, city_id, years, outlook: CityOutlook, levels) -> tuple[Pro
     return tuple(out)
 
 
-def _market(base, prov: str, years, peak_gw: float, surplus_gw: float, prices=None) -> Market:
+def _market(
+    base, prov: str, years, peak_gw: float, surplus_gw: float, prices: price_paths.Prices | None = None
+) -> Market:
     """Prices, limits and factors: coal at the province's mine-mouth or port price, imports
     and exports at its benchmark tariff (``zonesim.planner.prices``), other fuels national."""
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from zonesim.scenario import Prices
 from zonesim.units import KILO
 
 PORT = "port"
@@ -145,7 +146,9 @@ def coal_basis(base, province: str) -> CoalSeries:
     return coal.get(province, coal[PORT])
 
 
-def coal_price(base, province: str, years: Sequence[int], settings=None) -> tuple[float, ...]:
+def coal_price(
+    base, province: str, years: Sequence[int], settings: Prices | None = None
+) -> tuple[float, ...]:
     """Coal price paid by the province's plants, CNY/tce per year (see the module docstring).
 
     ``settings``: the scenario's :class:`zonesim.scenario.Prices` (None: the data's path).
@@ -159,7 +162,7 @@ def coal_price(base, province: str, years: Sequence[int], settings=None) -> tupl
     return tuple(p * k for p, k in zip(path, f, strict=True))
 
 
-def tariff(base, province: str, years: Sequence[int], settings=None) -> tuple[float, ...]:
+def tariff(base, province: str, years: Sequence[int], settings: Prices | None = None) -> tuple[float, ...]:
     """Price of electricity traded with the grid, CNY/MWh per year: the province's coal
     benchmark tariff (else the national average), times the scenario's change."""
     t = _tables(base).tariffs
@@ -170,7 +173,9 @@ def tariff(base, province: str, years: Sequence[int], settings=None) -> tuple[fl
     return tuple(float(np.interp(y, *series)) * k for y, k in zip(years, f, strict=True))
 
 
-def table(base, provinces: Sequence[str], years: Sequence[int], settings=None) -> pd.DataFrame:
+def table(
+    base, provinces: Sequence[str], years: Sequence[int], settings: Prices | None = None
+) -> pd.DataFrame:
     """Coal price and tariff per province and year, with the coal basis (for reports)."""
     rows = []
     for prov in provinces:
