@@ -1,6 +1,6 @@
 """Figures of docs/validation-physics.md, from real runs (issue 11).
 
-    python scripts/validation_physics.py run OUT [SCENARIO ...]   # runs, writes OUT/<name>/*.parquet
+    python scripts/validation_physics.py run OUT [--end YEAR] [SCENARIO ...]   # writes OUT/<name>/*.parquet
     python scripts/validation_physics.py report BEFORE AFTER       # markdown tables on stdout
 
 ``run`` uses whichever ``zonesim`` is importable, so the same script measures the code before
@@ -19,15 +19,18 @@ SCENARIOS = ("baseline", "pv_storage", "coal_reduction", "capacity_retirement", 
 FOSSIL = ("coal", "gas", "other")
 
 
-def run(out: Path, names: list[str]) -> None:
-    """Run each scenario (its shipped file) and keep pathways, investments and plans."""
+def run(out: Path, names: list[str], end: int | None = None) -> None:
+    """Run each scenario (its shipped file; ``end``: horizon end year instead of the file's)
+    and keep pathways, investments and plans."""
     import zonesim
     from zonesim.data import load
+    from zonesim.scenario import load_scenario
 
     base = load()
     for name in names:
         t0 = time.perf_counter()
-        res = zonesim.run(f"scenarios/{name}.yaml", base=base)
+        over = {} if end is None else {"horizon": {"start_year": 2020, "end_year": end}}
+        res = zonesim.run(load_scenario(f"scenarios/{name}.yaml", **over), base=base)
         d = out / name
         d.mkdir(parents=True, exist_ok=True)
         res.pathways.to_parquet(d / "pathways.parquet")
@@ -153,6 +156,70 @@ def trade_steps(p: pd.DataFrame) -> pd.DataFrame:
     return p.dropna(subset=["step"]).groupby("city_id")["step"].max().sort_values(ascending=False)
 
 
+def _zone_last(d: Path, name: str) -> pd.DataFrame | None:
+    """Per zone, last year: the quantities of the direction checks."""
+    f = d / name / "pathways.parquet"
+    if not f.exists():
+        return None
+    p = pd.read_parquet(f)
+    p["co2_incl_imports"] = _co2_incl_imports(p)
+    y = p[p["year"] == p["year"].max()].copy()
+    storage = [c for c in y.columns if c.startswith("cap_storage_")]
+    y["storage"] = y[storage].fillna(0).sum(axis=1) if storage else 0.0
+    y["pv"] = y.get("cap_solar_mw", 0.0)
+    cols = ["coal_tce", "co2_t", "co2_incl_imports", "pv", "storage", "cap_coal_mw"]
+    return y.groupby("zone_id")[cols].sum()
+
+
+def zone_checks(d: Path) -> pd.DataFrame:
+    """Lever directions per zone in the last year (tolerance 1e-6 relative: solver noise)."""
+    z = {n: _zone_last(d, n) for n in SCENARIOS}
+    b = z["baseline"]
+    checks = [
+        ("pv_storage: PV >= baseline", "pv_storage", "pv", "ge", b),
+        ("pv_storage: storage >= baseline", "pv_storage", "storage", "ge", b),
+        ("pv_storage: CO2 territorial <= baseline", "pv_storage", "co2_t", "le", b),
+        ("pv_storage: CO2 with imports <= baseline", "pv_storage", "co2_incl_imports", "le", b),
+        ("coal_reduction: coal < baseline", "coal_reduction", "coal_tce", "lt", b),
+        ("capacity_retirement: coal capacity <= baseline", "capacity_retirement", "cap_coal_mw", "le", b),
+        ("carbon_price: CO2 with imports <= baseline", "carbon_price", "co2_incl_imports", "le", b),
+        ("carbon_price: CO2 territorial <= baseline", "carbon_price", "co2_t", "le", b),
+    ]
+    for other in ("pv_storage", "coal_reduction", "capacity_retirement", "carbon_price"):
+        label = f"combined: CO2 with imports <= {other}"
+        checks.append((label, "combined", "co2_incl_imports", "le", z[other]))
+    rows = []
+    for label, name, col, op, ref in checks:
+        if z.get(name) is None or ref is None:
+            continue
+        a, r = z[name][col], ref[col]
+        tol = 1e-6 * r.abs()
+        ok = {"ge": a >= r - tol, "le": a <= r + tol, "lt": a < r}[op]
+        fail = ", ".join(f"{i} ({100 * (a[i] / r[i] - 1):+.2f} %)" for i in ok.index[~ok]) or "-"
+        rows.append({"check": label, "zones holding": f"{int(ok.sum())}/{len(ok)}", "zones failing": fail})
+    return pd.DataFrame(rows).set_index("check")
+
+
+def zone_change(before: Path, after: Path, name: str = "baseline") -> pd.DataFrame:
+    """Per zone, last year: coal and net import before and after (what the prices moved)."""
+    out = {}
+    for label, d in (("before", before), ("after", after)):
+        f = d / name / "pathways.parquet"
+        if not f.exists():
+            return pd.DataFrame()
+        p = pd.read_parquet(f)
+        y = p[p["year"] == p["year"].max()]
+        g = y.groupby("zone_id")
+        out[f"coal_Mtce_{label}"] = g["coal_tce"].sum() / 1e6
+        out[f"net_import_TWh_{label}"] = g["net_import_mwh"].sum() / 1e6
+        out[f"co2_incl_imports_Mt_{label}"] = g["co2_incl_imports_t"].sum() / 1e6
+    df = pd.DataFrame(out)
+    df.loc["all zones"] = df.sum()
+    df["coal_change_pct"] = 100 * (df["coal_Mtce_after"] / df["coal_Mtce_before"] - 1)
+    df["net_import_change_TWh"] = df["net_import_TWh_after"] - df["net_import_TWh_before"]
+    return df
+
+
 def _md(df: pd.DataFrame, floatfmt: str = ".3g") -> str:
     """A Markdown table (no tabulate dependency)."""
     names = [str(n) if n is not None else "" for n in (df.index.names or [""])]
@@ -188,6 +255,9 @@ def report(before: Path, after: Path) -> None:
                 if q.exists():
                     st = trade_steps(pd.read_parquet(q))
                     print(f"- {name}: largest net-import step {st.max():.3f} of demand ({st.idxmax()})")
+        if (d / "combined" / "pathways.parquet").exists():
+            print(f"\n### Direction checks per zone ({label})\n")
+            print(_md(zone_checks(d)))
         print(f"\n### Levers ({label})\n")
         t = lever_table(d, list(SCENARIOS))
         if t.empty:
@@ -199,11 +269,33 @@ def report(before: Path, after: Path) -> None:
             print(_md((last - last.loc["baseline"]).drop(index="baseline"), ".3g"))
 
 
+def report_prices(before: Path, after: Path) -> None:
+    """The coal price and tariff paths of the zone provinces, and the baseline per zone
+    before and after (coal, net import, CO2 with imports)."""
+    from zonesim.data import load
+    from zonesim.planner import prices
+
+    base = load()
+    provinces = sorted(base.cities.loc[base.cities["zone_id"].notna(), "province_code"].unique())
+    t = prices.table(base, provinces, [2020, 2021, 2022, 2025, 2030])
+    wide = t.pivot_table(index=["province", "coal_basis"], columns="year", values="coal_cny_per_tce")
+    wide["tariff_cny_per_mwh"] = t.groupby(["province", "coal_basis"])["tariff_cny_per_mwh"].first()
+    print("\n### Coal price paths (CNY/tce) and tariffs (CNY/MWh) the planners see\n")
+    print(_md(wide, ".1f"))
+    print("\n### Baseline per zone, before and after\n")
+    print(_md(zone_change(before, after), ".1f"))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
     if cmd == "run":
-        run(Path(sys.argv[2]), sys.argv[3:] or list(SCENARIOS))
+        args = sys.argv[3:]
+        end = None
+        if args[:1] == ["--end"]:
+            end, args = int(args[1]), args[2:]
+        run(Path(sys.argv[2]), args or list(SCENARIOS), end)
     elif cmd == "report":
         report(Path(sys.argv[2]), Path(sys.argv[3]))
+        report_prices(Path(sys.argv[2]), Path(sys.argv[3]))
     else:
         raise SystemExit(__doc__)

@@ -14,7 +14,7 @@ REFERENCE = {
 }
 
 VALUES = {
-    "objective_bn_cny": 484.05094809403505,
+    "objective_bn_cny": 495.02573383331924,
     "n_vars": 7430,
     "n_rows": 6544,
     "n_nonzeros": 29768,
@@ -72,5 +72,13 @@ CHANGES = [
         "data: Hebei gas priced at its NDRC 2019 benchmark city-gate price, 1.84 CNY/m3 = 1,515.3 "
         "CNY/tce (prices.csv, gas HE), instead of the national marker 1,288.6; at +18 % no new gas is "
         "built in Tangshan, the other new capacity is unchanged",
+    ),
+    (
+        "2026-11-30",
+        "objective 484.05 -> 495.03 with the Hebei gas price (measured on its own: 476.93 -> 490.13)",
+        "model and data: coal prices by province (zonesim.planner.prices, coal_prices_regional.csv). "
+        "Tangshan buys at the port: 2020 mean 720 CNY/tce, the NDRC 303 midpoint 852.7 from 2022 "
+        "(the year the corridor took effect; prices.csv dated it 2025), so 2022-2024 coal is dearer. "
+        "prices: {coal_basis: national} reproduces 476.929 exactly",
     ),
 ]

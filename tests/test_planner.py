@@ -648,7 +648,9 @@ def test_output_based_free_allocation_nets_the_carbon_cost_of_generation():
     priced = plan(micro(**kw, carbon_price=(200.0,)))
     allocated = plan(micro(**kw, carbon_price=(200.0,), free_allocation=free))
     for res in (priced, allocated):
-        assert energy(res, "power_fuel_coal_mtce") == pytest.approx(energy(none, "power_fuel_coal_mtce"), rel=REL)
+        assert energy(res, "power_fuel_coal_mtce") == pytest.approx(
+            energy(none, "power_fuel_coal_mtce"), rel=REL
+        )
     cost = allocated.cost
     assert float(cost.loc[cost["item"] == "carbon", "bn_cny"].sum()) == pytest.approx(0.0, abs=1e-9)
     assert float(priced.cost.loc[priced.cost["item"] == "carbon", "bn_cny"].sum()) > 1.0

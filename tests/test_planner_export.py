@@ -153,10 +153,11 @@ def test_capex_in_cny_per_kw_times_1e3_is_the_exported_bncny_per_gw(exported):
 def test_fuel_price_in_cny_per_tce_times_1e3_is_the_exported_bncny_per_mtce(real_input, tmp_path):
     export(real_input, None, tmp_path)
     years = pd.read_csv(tmp_path / "inputs_years.csv")
-    prices = pd.read_csv(DATA / "prices.csv")
-    coal = prices[(prices["item"] == "coal") & (prices["region"] == "national")].sort_values("year")
-    assert set(coal["unit"]) == {"CNY2020/tce"}
-    expected = float(np.interp(YEAR, coal["year"], coal["value"])) * 1e-3
+    # Tangshan buys at the port (zonesim.planner.prices): the 2020 Qinhuangdao mean, then the
+    # NDRC 303 midpoint from 2022, linear between (coal_prices_regional.csv, read here directly)
+    prices = pd.read_csv(DATA / "coal_prices_regional.csv")
+    prices = prices[prices["unit"] == "CNY/tce"].set_index("item")["value"]
+    expected = float(np.interp(YEAR, [2020, 2022], prices[["qhd_2020_mean", "ndrc303_qhd_mid"]])) * 1e-3
     assert years["fuel_price_coal_bncny_per_mtce"].iloc[0] == pytest.approx(expected, rel=1e-12)
     assert "fuel_price_heat_bncny_per_mtce" not in years  # heat has no price (pi = 0)
 

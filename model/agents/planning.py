@@ -334,6 +334,7 @@ class CityPlanner:
             n_days=self.scenario.planner.n_days,
             existing_gw=existing,
             potentials_used_gw={k: mw / KILO for k, mw in city.built_by_land.items()},
+            prices=self.scenario.prices,
         )
         opened = (pol.rules.land_classes or frozenset()) | (
             frozenset(lc for _, lc in inp.potentials) - POLICY_LAND_CLASSES

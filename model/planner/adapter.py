@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+from zonesim.planner import prices as price_paths
 from zonesim.planner.inputs import (
     FOSSIL_CARRIERS,
     Carrier,
@@ -323,6 +324,7 @@ def planner_input(
     potentials_used_gw: Mapping[tuple[str, str], float] | None = None,
     programme_levels_mtce: Mapping[str, float] | None = None,
     existing_flex_gw: float = 0.0,
+    prices: price_paths.Prices | None = None,
 ) -> PlannerInput:
     """The planner's input for ``city_id`` over ``years`` from data, outlook and policy.
 
@@ -339,6 +341,8 @@ def planner_input(
             taken off the potentials.
         programme_levels_mtce: programme levels reached so far, Mtce/yr, by programme name.
         existing_flex_gw: coal capacity already retrofitted for flexibility, GW.
+        prices: the scenario's price settings (``zonesim.scenario.Prices``); None: the data's
+            paths (see ``zonesim.planner.prices``).
     """
     years = tuple(int(y) for y in years)
     y0 = years[0]
@@ -459,7 +463,7 @@ def planner_input(
         )
     programmes = _programmes(base, city_id, years, outlook, programme_levels_mtce or {})
     firm_gw = sum(g.capacity_credit * g.existing_gw for g in gens)
-    market = _market(base, prov, years, peak_gw, max(firm_gw - peak_gw, 0.0))
+    market = _market(base, prov, years, peak_gw, max(firm_gw - peak_gw, 0.0), prices)
     return PlannerInput(
         city_id=city_id,
         years=years,
@@ -595,19 +599,25 @@ def _programmes(base, city_id, years, outlook: CityOutlook, levels) -> tuple[Pro
     return tuple(out)
 
 
-def _market(base, prov: str, years, peak_gw: float, surplus_gw: float) -> Market:
-    """Prices, limits and factors; imports and exports at the provincial benchmark tariff."""
+def _market(
+    base, prov: str, years, peak_gw: float, surplus_gw: float, prices: price_paths.Prices | None = None
+) -> Market:
+    """Prices, limits and factors: coal at the province's mine-mouth or port price, imports
+    and exports at its benchmark tariff (``zonesim.planner.prices``), other fuels national."""
 
     def p(name):
         return param(base, name)
 
-    n = len(years)
     fuel = {}
     for c in FOSSIL_CARRIERS:
-        s = price_series(base, c, prov, years)
+        s = (
+            price_paths.coal_price(base, prov, years, prices)
+            if c == "coal"
+            else price_series(base, c, prov, years)
+        )
         if s is not None:
             fuel[Carrier(c)] = tuple(v * MILLI for v in s)
-    bench = price_series(base, "grid_import", prov, years) or (float("nan"),) * n
+    bench = price_paths.tariff(base, prov, years, prices)
     ef = lookup(base).ef
     grid_ef = grid_factor(base, prov, years[0])
     factors = {Carrier(c): float(ef[c]) for c in ("coal", "oil", "gas") if c in ef}

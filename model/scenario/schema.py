@@ -45,6 +45,8 @@ CARBON_PRICE_MAX = 10_000.0
 LOAN_VOLUME_MAX = 101_600.0
 COAL_UNIT_MAX_MW = 10_000.0
 CIRCULAR_COST_MAX = 1.0e6
+COAL_PRICE_CHANGE_MIN, COAL_PRICE_CHANGE_MAX = -90.0, 300.0
+TARIFF_CHANGE_MAX = 20.0
 
 RANGE_REASONS: dict[str, str] = {
     "seed": (
@@ -69,6 +71,17 @@ RANGE_REASONS: dict[str, str] = {
         f"model scope: {CIRCULAR_COST_MAX:,.0f} CNY2020 per tce saved is over a thousand times the 2020 "
         "coal price in prices.csv (720 CNY2020/tce); a saving that dear is no policy, and larger costs "
         "only strain the LP's numerics"
+    ),
+    "prices.coal_price_change_pct.*": (
+        f"a change of {COAL_PRICE_CHANGE_MIN:+.0f} to {COAL_PRICE_CHANGE_MAX:+.0f} % against the data's "
+        "path; "
+        "the largest recorded move is the 2021-22 shock (NBS Shanxi 5,500 kcal: 531.7 CNY/t in April 2020, "
+        "1,362.9 in December 2022, +156 %, coal_prices_regional.csv); a price at or below zero is no price"
+    ),
+    "prices.tariff_change_pct.*": (
+        f"market prices of coal power may float at most {TARIFF_CHANGE_MAX:.0f} % above or below the "
+        "provincial benchmark (NDRC 发改价格〔2021〕1439号, October 2021); trade with the grid is priced "
+        "within that band"
     ),
     "macro.*gdp_growth_pct.*": (
         "real GDP growth of a Chinese city outside -20 to +30 % a year has not been recorded "
@@ -334,6 +347,31 @@ class Accounting(_Strict):
     )
 
 
+class Prices(_Strict):
+    """Coal prices and grid tariffs the city planners see (``zonesim.planner.prices``).
+
+    By default plants pay the mine-mouth price where ``coal_prices_regional.csv`` has one for
+    their province (Shanxi, West Inner Mongolia), else the port price, on the data's path
+    (2020 estimate, NDRC 303 contract midpoint from 2022, flat after); grid electricity is
+    traded at the province's 2020 coal benchmark tariff (``tariffs.csv``), held flat. The
+    changes below shift those paths; the firms keep their 2020 fuel prices.
+    """
+
+    coal_basis: Literal["regional", "national"] = Field(
+        default="regional",
+        description=(
+            "regional: mine-mouth prices where the plants are at the mine, else the port price; "
+            "national: one national path for every plant (prices.csv)"
+        ),
+    )
+    coal_price_change_pct: dict[
+        Year, Annotated[float, NoBool, Field(ge=COAL_PRICE_CHANGE_MIN, le=COAL_PRICE_CHANGE_MAX)]
+    ] = Field(default_factory=dict, description="Coal price against the data's path, % by year")
+    tariff_change_pct: dict[
+        Year, Annotated[float, NoBool, Field(ge=-TARIFF_CHANGE_MAX, le=TARIFF_CHANGE_MAX)]
+    ] = Field(default_factory=dict, description="Grid tariff against the 2020 benchmark, % by year")
+
+
 class PlannerSettings(_Strict):
     """How the city planner runs."""
 
@@ -404,6 +442,9 @@ class Scenario(_Strict):
     firms: FirmSettings
     macro: Macro | None = Field(
         default=None, description="GDP path; absent: each city's 2015-2019 trend (the old behaviour)"
+    )
+    prices: Prices = Field(
+        default_factory=Prices, description="Coal price and tariff paths (defaults: the data's paths)"
     )
     levers: Levers = Field(default_factory=Levers)
 

@@ -223,7 +223,6 @@ class Accounts:
         nonfossil = comp.nonfossil_old + comp.nonfossil_new
         period = s.period(year)
         co2_int = co2 / (gdp * TEN_K_PER_BN)
-        co2_import = power.grid_emission_factor * flows["net_import_mwh"]
         # the periods' CO2 measures count imported electricity at its grid's factor (the LP's
         # measure under carbon_dual_control; provincial CO2 accounting counts net electricity
         # imports too): intensity and total against the period's base year
