@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from zonesim.planner.build import coefficients
+from zonesim.planner.coefficients import coefficients
 from zonesim.planner.inputs import FOSSIL_CARRIERS, TARGETS, PlannerInput
 from zonesim.units import KILO, MILLI, PER_BN_TO_PER_10K
 

@@ -14,8 +14,8 @@ import numpy as np
 from zonesim.accounting import EnergyComponents, counting
 from zonesim.agents.city import CityAgent
 from zonesim.agents.firms import CARRIER_INDEX, ELEC, FirmPopulation
-from zonesim.agents.planning import CityPlanner, PlanOutcome, PolicyInputs
 from zonesim.levers.rules import YearRules
+from zonesim.planner.city import CityPlanner, PlanOutcome, PolicyInputs
 from zonesim.units import TEN_K_PER_BN
 from zonesim.year.build import budget
 from zonesim.year.errors import PlanningError

@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 from zonesim.agents.city import CityAgent
 from zonesim.agents.firms import FOSSIL, SECTOR_INDEX, FirmPopulation
-from zonesim.agents.planning import POLICY_LAND_CLASSES, PlanOutcome
 from zonesim.levers.rules import YearRules
+from zonesim.planner.city import POLICY_LAND_CLASSES, PlanOutcome
 from zonesim.year.setting import Setting, gdp
 
 

@@ -3,7 +3,7 @@
 The model's side of planning: the city's expected demand from its firms (:func:`outlook`),
 what public programmes can reach (:func:`programme_potential`) and the policy the levers and
 the base year set (:func:`policy_inputs`). The LP translation lives in
-:mod:`zonesim.agents.planning`.
+:mod:`zonesim.planner.city`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import numpy as np
 from zonesim.agents.city import CityAgent
 from zonesim.agents.firms import CARRIER_INDEX, ELEC, FOSSIL, SECTOR_INDEX, FirmPopulation
-from zonesim.agents.planning import CityPlanner, Outlook, PlanOutcome, PolicyInputs
+from zonesim.planner.city import CityPlanner, Outlook, PlanOutcome, PolicyInputs
 from zonesim.year.account import Accounts
 from zonesim.year.build import budget
 from zonesim.year.errors import PlanningError
