@@ -393,6 +393,23 @@ def test_family_new_vintage():
     assert energy(res, "counted_total_mtce") == pytest.approx(expected, rel=1e-6)
 
 
+def test_family_nonfossil_consumption():
+    """Solar 2 GW (cf 0.5: 1 GW) in a city that uses 0.5 GW and exports the rest (k = 0.3).
+
+    Under the 2024 rule its own non-fossil consumption (4.38 TWh) leaves the check and the
+    4.38 TWh exported earn no credit: counted energy 0, so a cap of -0.1 Mtce is missed by
+    0.1. Counting everything (pre-2021), it is k x (8.76 - 4.38) = 1.314 Mtce."""
+    out = Counting(False, False, False, False, False)
+    kw = dict(gens=[solar(2.0)], demand_twh=4.38, export_limit=1.0, export_price=0.1)
+    res = plan(micro(counting=(out,), energy_cap_mtce=(-0.1,), **kw))
+    assert energy(res, "net_import_twh") == pytest.approx(-4.38, rel=REL)
+    assert energy(res, "counted_total_mtce") == pytest.approx(0.0, abs=1e-9)
+    assert energy(res, "counted_intensity_mtce") == pytest.approx(0.0, abs=1e-9)
+    assert target(res, "energy_total")["slack"] == pytest.approx(0.1, rel=REL)
+    res = plan(micro(**kw))
+    assert energy(res, "counted_total_mtce") == pytest.approx(0.3 * 4.38, rel=REL)
+
+
 def test_family_programmes():
     """Coal final use 10 Mtce (coal 0.5 bn/Mtce), cap 0.5 Mtce below use in year 1, none in
     year 2. A programme costing 0.1 saves more fuel than it costs: full potential (2 Mtce)

@@ -18,7 +18,12 @@ from __future__ import annotations
 import pyomo.environ as pyo
 from zonesim.planner.coefficients import MEAN_GW_PER_TWH, coefficients
 from zonesim.planner.inputs import ANY_LAND, PlannerInput, TechName
-from zonesim.planner.measures import add_co2_targets, add_coal_cap, add_energy_targets
+from zonesim.planner.measures import (
+    add_co2_targets,
+    add_coal_cap,
+    add_energy_targets,
+    add_nonfossil_consumption,
+)
 from zonesim.planner.objective import add_budget, add_objective
 from zonesim.planner.sets import IndexSets, index_sets, structure
 from zonesim.units import HOURS_PER_DAY, KILO
@@ -47,6 +52,7 @@ def build(inp: PlannerInput) -> pyo.ConcreteModel:
     add_annual_energy(m, inp)
     add_trade_pace(m)
     add_new_vintage(m)
+    add_nonfossil_consumption(m)
     add_programmes(m)
     add_potential(m)
     add_build_rate(m)
@@ -73,6 +79,7 @@ FAMILIES = (
     "annual_energy",
     "trade_pace",
     "new_vintage",
+    "nonfossil_consumption",
     "programmes",
     "potential",
     "build_rate",
@@ -170,6 +177,8 @@ def add_variables(m: pyo.ConcreteModel, s: IndexSets) -> None:
     m.exp_twh = pyo.Var(m.Y, within=nn)
     m.unserved_twh = pyo.Var(m.Y, within=nn)
     m.gen_new = pyo.Var(m.GR, m.Y, within=nn)
+    m.nf_consumed = pyo.Var(m.Y, within=nn)
+    m.new_consumed = pyo.Var(m.Y, within=nn)
     m.prog = pyo.Var(m.P, m.Y, within=nn, bounds=lambda m, p, y: (0, m.prog_max[p, y]))
     for name in s.target_years:
         setattr(m, f"slack_{name}", pyo.Var(getattr(m, f"Y_{name}"), within=nn))

@@ -128,9 +128,13 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
     counting = pol.counting
     k = pol.conversion_factor
     c["k"] = {y: k[y] for y in years}
-    c["k_old_total"] = {y: k[y] * counting[y].nonfossil_old_in_total for y in years}
-    c["k_new_total"] = {y: k[y] * counting[y].nonfossil_new_in_total for y in years}
-    c["k_nf_intensity"] = {y: k[y] * counting[y].nonfossil_in_intensity for y in years}
+    # non-fossil consumption removed: all of it, or only the new renewables' (total check)
+    c["k_out_all_total"] = {y: k[y] * (not counting[y].nonfossil_old_in_total) for y in years}
+    c["k_out_new_total"] = {
+        y: k[y] * (counting[y].nonfossil_old_in_total and not counting[y].nonfossil_new_in_total)
+        for y in years
+    }
+    c["k_out_intensity"] = {y: k[y] * (not counting[y].nonfossil_in_intensity) for y in years}
     c["feedstock_out_total"] = {
         y: out.feedstock_mtce[y] * (not counting[y].feedstock_in_total) for y in years
     }

@@ -4,6 +4,7 @@ variables, and the target constraints on them (dual control, coal cap, CO2)."""
 from __future__ import annotations
 
 import pyomo.environ as pyo
+from zonesim.accounting import EnergyComponents, counted_energy
 
 
 def fossil_final(m, c, y):
@@ -25,30 +26,61 @@ def new_renewable_twh(m, y):
     return sum(m.gen_new[g, y] for g in m.GR)
 
 
-def energy_total(m, y):
-    """Energy counted toward the total check, Mtce.
-
-    sum_c FF[c,y] - feedstock_out_total[y] + sum_f power_fuel[f,y] + k[y] * net_import[y]
-      + k_old_total[y] * (NF[y] - NEW[y]) + k_new_total[y] * NEW[y]
-    """
-    return (
-        sum(fossil_final(m, c, y) for c in m.C)
-        - m.feedstock_out_total[y]
-        + sum(m.heat_rate[g] * m.gen_twh[g, y] for g in m.GF)
-        + m.k[y] * (m.imp_twh[y] - m.exp_twh[y])
-        + m.k_old_total[y] * (nonfossil_twh(m, y) - new_renewable_twh(m, y))
-        + m.k_new_total[y] * new_renewable_twh(m, y)
+def components(m, y) -> EnergyComponents:
+    """The year's primary-energy components as expressions, Mtce (the accounting's fields)."""
+    nf, new = nonfossil_twh(m, y), new_renewable_twh(m, y)
+    return EnergyComponents(
+        fossil_final=sum(fossil_final(m, c, y) for c in m.C),
+        feedstock=0.0,  # enters as feedstock_out_* (zero where the rule counts it)
+        power_fossil=sum(m.heat_rate[g] * m.gen_twh[g, y] for g in m.GF),
+        nonfossil_old=m.k[y] * (nf - new),
+        nonfossil_new=m.k[y] * new,
+        net_import=m.k[y] * (m.imp_twh[y] - m.exp_twh[y]),
     )
 
 
+def energy_total(m, y):
+    """Energy counted toward the total check, Mtce (:func:`zonesim.accounting.counted_energy`).
+
+    sum_c FF[c,y] - feedstock_out_total[y] + sum_f power_fuel[f,y] + k[y] * (NF[y] + net_import[y])
+      - k_out_all_total[y] * nf_consumed[y] - k_out_new_total[y] * new_consumed[y]
+    """
+    out = m.k_out_all_total[y] * m.nf_consumed[y] + m.k_out_new_total[y] * m.new_consumed[y]
+    return counted_energy(components(m, y), m.feedstock_out_total[y], out)
+
+
 def energy_intensity(m, y):
-    """Energy counted toward the intensity check, Mtce (divided by GDP in the cap)."""
-    return (
-        sum(fossil_final(m, c, y) for c in m.C)
-        - m.feedstock_out_intensity[y]
-        + sum(m.heat_rate[g] * m.gen_twh[g, y] for g in m.GF)
-        + m.k[y] * (m.imp_twh[y] - m.exp_twh[y])
-        + m.k_nf_intensity[y] * nonfossil_twh(m, y)
+    """Energy counted toward the intensity check, Mtce (divided by GDP in the cap).
+
+    as energy_total with feedstock_out_intensity[y] and k_out_intensity[y] * nf_consumed[y]
+    """
+    out = m.k_out_intensity[y] * m.nf_consumed[y]
+    return counted_energy(components(m, y), m.feedstock_out_intensity[y], out)
+
+
+def add_nonfossil_consumption(m: pyo.ConcreteModel) -> None:
+    """Non-fossil consumption a rule may remove from a check (TWh).
+
+    nf_consumed[y] <= NF[y];   new_consumed[y] <= NEW[y];   both <= sum_g gen_twh + imp - exp
+    (the city's own non-fossil generation serves its own consumption first: the deduction is
+    at most the smaller of the two, :func:`zonesim.accounting.deducted`; where a cap binds the
+    LP takes the whole of it.)
+    """
+    if not m.Y:
+        return
+
+    def consumption(m, y):
+        return sum(m.gen_twh[g, y] for g in m.G) + m.imp_twh[y] - m.exp_twh[y]
+
+    m.nonfossil_consumption = pyo.Constraint(m.Y, rule=lambda m, y: m.nf_consumed[y] <= nonfossil_twh(m, y))
+    m.nonfossil_consumption_new = pyo.Constraint(
+        m.Y, rule=lambda m, y: m.new_consumed[y] <= new_renewable_twh(m, y)
+    )
+    m.nonfossil_consumption_limit = pyo.Constraint(
+        m.Y, rule=lambda m, y: m.nf_consumed[y] <= consumption(m, y)
+    )
+    m.nonfossil_consumption_new_limit = pyo.Constraint(
+        m.Y, rule=lambda m, y: m.new_consumed[y] <= consumption(m, y)
     )
 
 

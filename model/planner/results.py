@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from zonesim.accounting import EnergyComponents, counted_co2
 from zonesim.planner.coefficients import coefficients
 from zonesim.planner.inputs import FOSSIL_CARRIERS, TARGETS, PlannerInput
 from zonesim.units import KILO, MILLI, PER_BN_TO_PER_10K
@@ -181,24 +182,31 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     k = np.array([c["k"][y] for y in range(ny)])
     arr = lambda name: np.array([c[name][y] for y in range(ny)])  # noqa: E731
     pf = sum(power_fuel.values())
-    total = (
-        ff.sum(axis=0)
-        - arr("feedstock_out_total")
-        + pf
-        + k * net
-        + arr("k_old_total") * (nf - gnew)
-        + arr("k_new_total") * gnew
-    )
-    inten = ff.sum(axis=0) - arr("feedstock_out_intensity") + pf + k * net + arr("k_nf_intensity") * nf
+    consumption = gen_twh.sum(axis=0) + net  # demand and storage losses, TWh
+    feedstock = np.array(inp.outlook.feedstock_mtce)
+    # the accounting's components and counting (zonesim.accounting), year by year
+    comps = [
+        EnergyComponents(
+            fossil_final=ff[:, y].sum(),
+            feedstock=feedstock[y],
+            power_fossil=pf[y],
+            nonfossil_old=k[y] * (nf[y] - gnew[y]),
+            nonfossil_new=k[y] * gnew[y],
+            net_import=k[y] * net[y],
+            consumption=k[y] * consumption[y],
+        )
+        for y in range(ny)
+    ]
+    counts = inp.policy.counting
+    total = np.array([x.counted_total(counts[y]) for y, x in enumerate(comps)])
+    inten = np.array([x.counted_intensity(counts[y]) for y, x in enumerate(comps)])
     ef = c["ef"]
-    co2 = (
-        sum(ef[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS))
-        + sum(ef[fuel[g]] * c["heat_rate"][g] * gen_twh[gi[g]] for g in s.fossil)
-        + c["ef_grid"]["x"] * net
-    )
-    co2_local = co2 - c["ef_grid"]["x"] * net
     co2_final = sum(ef[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS))
-    co2_target = co2_local + c["ef_grid_target"]["x"] * net  # what a CO2 target counts
+    co2_power = sum((ef[fuel[g]] * c["heat_rate"][g] * gen_twh[gi[g]] for g in s.fossil), np.zeros(ny))
+    co2 = counted_co2(co2_final, co2_power, c["ef_grid"]["x"] * net, 0.0)
+    co2_local = counted_co2(co2_final, co2_power, 0.0, 0.0)
+    # what a CO2 target counts (imports at the grid's factor only when the scenario counts them)
+    co2_target = counted_co2(co2_final, co2_power, c["ef_grid_target"]["x"] * net, 0.0)
     coal = ff[FOSSIL_CARRIERS.index("coal")] + power_fuel["coal"]
     gdp = np.array(inp.outlook.gdp_bn)
     energy = pd.DataFrame(
@@ -210,7 +218,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
             "nonfossil_twh": nf,
             "nonfossil_new_twh": gnew,
             "net_import_twh": net,
-            "primary_all_mtce": ff.sum(axis=0) + pf + k * (net + nf),
+            "primary_all_mtce": np.array([x.total for x in comps]),
             "counted_total_mtce": total,
             "counted_intensity_mtce": inten,
             "intensity_tce_per_10k": inten * PER_BN_TO_PER_10K / gdp,

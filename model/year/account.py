@@ -84,9 +84,6 @@ class Accounts:
             "other_coal_tce": other["coal"],
             "other_co2_t": other["co2"],
         }
-        export = max(-net_import, 0.0) * factor
-        share_old = power.nonfossil_old_mwh / generation if generation > 0 else 0.0
-        share_new = power.nonfossil_new_mwh / generation if generation > 0 else 0.0
         comp = EnergyComponents(
             fossil_final=fossil_final,
             feedstock=float(t.feedstock[city.index]),
@@ -95,8 +92,7 @@ class Accounts:
             nonfossil_new=power.nonfossil_new_mwh * factor,
             net_import=net_import * factor,
             other=other["energy"],
-            export_nonfossil_old=export * share_old,
-            export_nonfossil_new=export * share_new,
+            consumption=(demand + power.storage_loss_mwh) * factor,
         )
         return comp, flows
 
