@@ -52,6 +52,10 @@ class Outlook:
     feedstock_tce: np.ndarray
     gdp_bn: np.ndarray
     programme_potential_tce: dict[tuple[str, str], float]
+    programme_carrier_shares: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    """Per programme, each fossil carrier's share in the use it reaches (else the data's)."""
+    programme_feedstock_share: dict[tuple[str, str], float] = field(default_factory=dict)
+    """Per programme, the share of what it displaces that the accounting counts as feedstock."""
 
 
 @dataclass(frozen=True)
@@ -114,35 +118,60 @@ class PlanOutcome:
     co2_by_tech_t: dict[str, float] = field(default_factory=dict)
     nonfossil_new_by_tech_mwh: dict[str, float] = field(default_factory=dict)
 
-    def realise(self, capacity_mw: dict[str, float]) -> None:
-        """Scale each technology's output to the capacity actually in place after building.
+    counted: dict[str, float] = field(default_factory=dict)
+    """What the LP counted for its chosen plan in the first year (tce, tCO2): the measures its
+    targets constrain (:data:`COUNTED`)."""
+    plan: PlanOutcome | None = None
+    """The plan this outcome was realised from (None: the plan itself)."""
+
+    def realised(self, capacity_mw: dict[str, float]) -> PlanOutcome:
+        """The outcome with each technology's output scaled to the capacity actually in place.
 
         Generation of a technology built short of plan falls in proportion (its fuel and CO2
-        with it); net import then makes up the difference in the city's accounting.
+        with it); net import then makes up the difference in the city's accounting. The plan
+        itself is kept as ``plan``.
         """
+        out = replace(
+            self,
+            generation_mwh=dict(self.generation_mwh),
+            fuel_tce=dict(self.fuel_tce),
+            co2_by_tech_t=dict(self.co2_by_tech_t),
+            plan=self,
+        )
         for tech, planned in self.planned_capacity_mw.items():
-            if planned <= 0 or tech not in self.generation_mwh:
+            if planned <= 0 or tech not in out.generation_mwh:
                 continue
             k = min(capacity_mw.get(tech, 0.0) / planned, 1.0)
             if k >= 1.0:
                 continue
-            gen = self.generation_mwh[tech]
-            self.generation_mwh[tech] = gen * k
-            if tech in self.fuel_tce:
-                lost_fuel = self.fuel_tce[tech] * (1 - k)
-                self.fuel_tce[tech] -= lost_fuel
-                self.fossil_fuel_tce -= lost_fuel
+            gen = out.generation_mwh[tech]
+            out.generation_mwh[tech] = gen * k
+            if tech in out.fuel_tce:
+                lost_fuel = out.fuel_tce[tech] * (1 - k)
+                out.fuel_tce[tech] -= lost_fuel
+                out.fossil_fuel_tce -= lost_fuel
                 if tech == "coal":
-                    self.coal_tce -= lost_fuel
-                lost_co2 = self.co2_by_tech_t[tech] * (1 - k)
-                self.co2_by_tech_t[tech] -= lost_co2
-                self.co2_t -= lost_co2
+                    out.coal_tce -= lost_fuel
+                lost_co2 = out.co2_by_tech_t[tech] * (1 - k)
+                out.co2_by_tech_t[tech] -= lost_co2
+                out.co2_t -= lost_co2
             else:
-                new = self.nonfossil_new_by_tech_mwh.get(tech, 0.0)
+                new = out.nonfossil_new_by_tech_mwh.get(tech, 0.0)
                 lost = gen * (1 - k)
                 cut_new = min(lost, new)  # new capacity is what falls short
-                self.nonfossil_new_mwh -= cut_new
-                self.nonfossil_old_mwh -= lost - cut_new
+                out.nonfossil_new_mwh -= cut_new
+                out.nonfossil_old_mwh -= lost - cut_new
+        return out
+
+
+COUNTED = {
+    "energy_counted_total_tce": "counted_total_mtce",
+    "energy_counted_intensity_tce": "counted_intensity_mtce",
+    "co2_counted_t": "co2_target_mt",
+    "coal_tce": "coal_mtce",
+}
+"""The LP's measures of its first year kept on a PlanOutcome: name (model units) -> column of
+the planner's ``energy`` table (Mtce, MtCO2)."""
 
 
 _BASE_DISPATCH: dict[tuple, PlanOutcome] = {}
@@ -202,17 +231,9 @@ class CityPlanner:
 
     # ------------------------------------------------------------------ inputs
     def _policy(self, outlook: Outlook, pol: PolicyInputs, city: CityAgent) -> PlannerPolicy:
-        """The LP's policy: caps net of the residual the LP does not model (model units -> LP)."""
+        """The LP's policy: the caps on the accounting's measures, and the base-year residual the
+        LP counts with them (model units -> LP)."""
         years = outlook.years
-        fossil = sum(outlook.fossil_final_tce[c] for c in FUELS)
-
-        def other(name: str) -> np.ndarray:
-            """The residual the LP does not model, Mtce per year (power-based: last year's fuel)."""
-            basis, ratio = pol.residual.get(name, ("fossil_final", 0.0))
-            amount = fossil if basis == "fossil_final" else np.full(len(years), city.last_power_fossil_tce)
-            return ratio * amount / MEGA
-
-        other_e, other_c = other("energy"), other("coal")
         rule = pol.accounting_rule
         rules = pol.ahead
         if len(rules) != len(years):
@@ -223,9 +244,8 @@ class CityPlanner:
         energy_cap: list[float | None] = []
         coal_cap: list[float | None] = []
         co2_cap: list[float | None] = []
-        other_co2 = other("co2")
         start = self.scenario.horizon.start_year
-        for i, (y, r, c) in enumerate(zip(years, rules, counts, strict=True)):
+        for y, r, c in zip(years, rules, counts, strict=True):
             enforce = r.enforce_targets and base is not None
             g = r.total_growth_pct_per_year
             frac = r.coal_cap_fraction if base is not None else None
@@ -234,19 +254,16 @@ class CityPlanner:
             target_year = r.target_year or pol.target_year or self.scenario.horizon.end_year
             progress = min((y - start) / max(target_year - start, 1), 1.0)
             base_int = base.counted_intensity(c) / (pol.base_gdp_bn * TEN_K_PER_BN) if enforce else 0.0
-            gdp_10k = outlook.gdp_bn[i] * TEN_K_PER_BN
             intensity_cap.append(
-                base_int * (1 - pol.target_reduction_pct / 100 * progress) - other_e[i] * MEGA / gdp_10k
-                if enforce
-                else None
+                base_int * (1 - pol.target_reduction_pct / 100 * progress) if enforce else None
             )
             energy_cap.append(
-                base.counted_total(c) / MEGA * (1 + g / 100) ** (y - start) - other_e[i]
+                base.counted_total(c) / MEGA * (1 + g / 100) ** (y - start)
                 if enforce and g is not None
                 else None
             )
-            coal_cap.append(frac * pol.base_coal_tce / MEGA - other_c[i] if frac is not None else None)
-            co2_cap.append(self._co2_cap(r, y, pol, other_co2[i], gdp_10k))
+            coal_cap.append(frac * pol.base_coal_tce / MEGA if frac is not None else None)
+            co2_cap.append(self._co2_cap(r, y, pol))
         now = pol.rules
         return PlannerPolicy(
             counting=tuple(Counting.of(c) for c in counts),
@@ -276,19 +293,22 @@ class CityPlanner:
             storage_power_ratio_other=0.0,
             build_order_share=self.base.param("pv_base_build_share_per_year"),
             storage_charges_from_vre=bool((now.land_classes or frozenset()) & POLICY_LAND_CLASSES),
+            # the base-year residual moves with its basis in the plan (as in the accounting)
+            other_per_fossil_final={q: r for q, (b, r) in pol.residual.items() if b == "fossil_final"},
+            other_per_power_fuel={q: r for q, (b, r) in pol.residual.items() if b == "power_fossil"},
         )
 
     @staticmethod
-    def _co2_cap(r: YearRules, y: int, pol: PolicyInputs, other_mt: float, gdp_10k: float) -> float | None:
-        """The CO2-intensity milestone of year y (tCO2 per 10k CNY, net of the residual the LP
-        does not model) on the straight path from the period's base year to the target."""
+    def _co2_cap(r: YearRules, y: int, pol: PolicyInputs) -> float | None:
+        """The CO2-intensity milestone of year y (tCO2 per 10k CNY) on the straight path from
+        the period's base year to the target."""
         if not r.enforce_co2_intensity or pol.co2_base is None:
             return None
         base_year, base_int, city_pct = pol.co2_base
         pct = r.co2_intensity_reduction_pct if r.co2_intensity_reduction_pct is not None else city_pct
         target_year = r.co2_target_year or base_year + 5
         progress = min(max((y - base_year) / max(target_year - base_year, 1), 0.0), 1.0)
-        return base_int * (1 - pct / 100 * progress) - other_mt * MEGA / gdp_10k
+        return base_int * (1 - pct / 100 * progress)
 
     def _outlook(self, o: Outlook) -> CityOutlook:
         return CityOutlook(
@@ -325,7 +345,16 @@ class CityPlanner:
         for p in inp.programmes:
             sector, kind = p.name.split(":")
             pot = 0.0 if dispatch_only else outlook.programme_potential_tce.get((sector, kind), 0.0) / MEGA
-            progs.append(replace(p, potential_mtce=(pot,) * len(years), existing_mtce=0.0))
+            shares = outlook.programme_carrier_shares.get((sector, kind))
+            progs.append(
+                replace(
+                    p,
+                    potential_mtce=(pot,) * len(years),
+                    existing_mtce=0.0,
+                    carrier_shares={Carrier(c): v for c, v in shares.items()} if shares else p.carrier_shares,
+                    feedstock_share=outlook.programme_feedstock_share.get((sector, kind), 0.0),
+                )
+            )
         gens, stores = inp.generators, inp.storage
         # storage efficiency held at its first value per city: it sits in hourly rows, and a
         # yearly change (0.906 -> 0.920 for batteries over 2021-25) would force a rebuild
@@ -482,7 +511,7 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
     )
     d = _year_columns(res.dispatch, y0, ("tech", "twh"))
     disp = dict(zip(d["tech"], d["twh"], strict=True))
-    e = {k: v[0] for k, v in _year_columns(res.energy, y0, ENERGY_COLUMNS).items()}
+    e = {k: v[0] for k, v in _year_columns(res.energy, y0, ENERGY_COLUMNS + tuple(COUNTED.values())).items()}
     nonfossil = float(e["nonfossil_twh"]) * MEGA
     new_nf = float(e["nonfossil_new_twh"]) * MEGA
     fossil = [g for g in inp.generators if g.kind == "fossil"]
@@ -560,4 +589,5 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
         marginal_cost=marginal,
         gap_reason=gap_reason,
         messages=list(res.messages),
+        counted={name: float(e[col]) * MEGA for name, col in COUNTED.items()},
     )

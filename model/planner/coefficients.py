@@ -7,6 +7,8 @@ from zonesim.planner.sets import IndexSets, index_sets
 from zonesim.units import HOURS_PER_YEAR, KILO, MILLI, PER_BN_TO_PER_10K
 
 MEAN_GW_PER_TWH = KILO / HOURS_PER_YEAR  # 1 TWh/yr is 0.114 GW on average
+OTHER = ("energy", "coal", "co2")
+"""Measures with a base-year residual the LP does not model (see ``PlannerPolicy``)."""
 
 
 def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, dict]:
@@ -135,12 +137,10 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
         for y in years
     }
     c["k_out_intensity"] = {y: k[y] * (not counting[y].nonfossil_in_intensity) for y in years}
-    c["feedstock_out_total"] = {
-        y: out.feedstock_mtce[y] * (not counting[y].feedstock_in_total) for y in years
-    }
-    c["feedstock_out_intensity"] = {
-        y: out.feedstock_mtce[y] * (not counting[y].feedstock_in_intensity) for y in years
-    }
+    c["feedstock"] = {y: out.feedstock_mtce[y] for y in years}
+    c["feedstock_out_total"] = {y: float(not counting[y].feedstock_in_total) for y in years}
+    c["feedstock_out_intensity"] = {y: float(not counting[y].feedstock_in_intensity) for y in years}
+    c["prog_feedstock"] = {p: prog[p].feedstock_share for p in s.programmes}
     gdp10 = [out.gdp_bn[y] / PER_BN_TO_PER_10K for y in years]
     caps = {
         "energy_total": lambda y, v: v,
@@ -153,6 +153,8 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
         values = getattr(pol, attr) or ()
         c[f"cap_{name}"] = {y: caps[name](y, values[y]) for y in s.target_years[name]}
     c["budget"] = {y: pol.budget_bn[y] for y in s.budget_years}
+    c["other_ff"] = {q: pol.other_per_fossil_final.get(q, 0.0) for q in OTHER}
+    c["other_pf"] = {q: pol.other_per_power_fuel.get(q, 0.0) for q in OTHER}
     c["ef"] = {cr: ef.get(cr, 0.0) for cr in FOSSIL_CARRIERS}
     c["ef_grid"] = {"x": mk.grid_emission_factor}
     c["ef_grid_target"] = {"x": mk.grid_emission_factor if pol.co2_includes_imports else 0.0}

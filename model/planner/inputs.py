@@ -187,6 +187,9 @@ class Programme:
         cost: annual cost per unit of level, bnCNY/Mtce (= CNY/tce x 1e-3).
         carrier_shares: share of each fossil carrier in what the programme displaces; sums to 1.
         existing_mtce: level reached before the first planning year, Mtce/yr (kept).
+        feedstock_share: share of what the programme displaces that was counted as
+            feedstock (the accounting's feedstock is a share of the chemical sector's fossil
+            use, so a chemicals programme lowers it), fraction.
     """
 
     name: str
@@ -195,6 +198,7 @@ class Programme:
     cost: float
     carrier_shares: Mapping[Carrier, float]
     existing_mtce: float = 0.0
+    feedstock_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -344,6 +348,10 @@ class PlannerPolicy:
             Their developers finance them with their coupled storage: outside the budget.
         storage_charges_from_vre: batteries charge only from wind and PV (new energy and
             storage run together), never from fossil plants or imports.
+        other_per_fossil_final, other_per_power_fuel: the part of each measure (``energy``,
+            ``coal``: Mtce; ``co2``: MtCO2) the LP does not model (the base-year residual:
+            transformation losses, process CO2, statistical difference), per Mtce of fossil
+            final use or of fuel burnt in local power plants; it moves with the plan.
     """
 
     counting: tuple[Counting, ...]
@@ -366,6 +374,8 @@ class PlannerPolicy:
     storage_power_ratio_other: float = 0.0
     build_order_share: float = 0.0
     storage_charges_from_vre: bool = False
+    other_per_fossil_final: Mapping[str, float] = field(default_factory=dict)
+    other_per_power_fuel: Mapping[str, float] = field(default_factory=dict)
 
 
 TARGETS: dict[str, tuple[str, str]] = {

@@ -4,7 +4,7 @@ variables, and the target constraints on them (dual control, coal cap, CO2)."""
 from __future__ import annotations
 
 import pyomo.environ as pyo
-from zonesim.accounting import EnergyComponents, counted_energy
+from zonesim.accounting import EnergyComponents, counted_co2, counted_energy
 
 
 def fossil_final(m, c, y):
@@ -26,13 +26,22 @@ def new_renewable_twh(m, y):
     return sum(m.gen_new[g, y] for g in m.GR)
 
 
+def other(m, quantity: str, y):
+    """The base-year residual of ``quantity`` (energy, coal: Mtce; co2: MtCO2), moving with
+    its basis in the plan: fossil final use after programmes or fuel burnt in power plants."""
+    ff = sum(fossil_final(m, c, y) for c in m.C)
+    pf = sum(m.heat_rate[g] * m.gen_twh[g, y] for g in m.GF)
+    return m.other_ff[quantity] * ff + m.other_pf[quantity] * pf
+
+
 def components(m, y) -> EnergyComponents:
     """The year's primary-energy components as expressions, Mtce (the accounting's fields)."""
     nf, new = nonfossil_twh(m, y), new_renewable_twh(m, y)
     return EnergyComponents(
         fossil_final=sum(fossil_final(m, c, y) for c in m.C),
-        feedstock=0.0,  # enters as feedstock_out_* (zero where the rule counts it)
+        feedstock=m.feedstock[y] - sum(m.prog_feedstock[p] * m.prog[p, y] for p in m.P),
         power_fossil=sum(m.heat_rate[g] * m.gen_twh[g, y] for g in m.GF),
+        other=other(m, "energy", y),
         nonfossil_old=m.k[y] * (nf - new),
         nonfossil_new=m.k[y] * new,
         net_import=m.k[y] * (m.imp_twh[y] - m.exp_twh[y]),
@@ -42,20 +51,24 @@ def components(m, y) -> EnergyComponents:
 def energy_total(m, y):
     """Energy counted toward the total check, Mtce (:func:`zonesim.accounting.counted_energy`).
 
-    sum_c FF[c,y] - feedstock_out_total[y] + sum_f power_fuel[f,y] + k[y] * (NF[y] + net_import[y])
+    sum_c FF[c,y] - feedstock_out_total[y] * FS[y] + sum_f power_fuel[f,y] + k[y] * (NF[y] + net_import[y])
       - k_out_all_total[y] * nf_consumed[y] - k_out_new_total[y] * new_consumed[y]
     """
+    x = components(m, y)
     out = m.k_out_all_total[y] * m.nf_consumed[y] + m.k_out_new_total[y] * m.new_consumed[y]
-    return counted_energy(components(m, y), m.feedstock_out_total[y], out)
+    return counted_energy(x, m.feedstock_out_total[y] * x.feedstock, out)
 
 
 def energy_intensity(m, y):
     """Energy counted toward the intensity check, Mtce (divided by GDP in the cap).
 
-    as energy_total with feedstock_out_intensity[y] and k_out_intensity[y] * nf_consumed[y]
+    as energy_total with feedstock_out_intensity[y] and k_out_intensity[y] * nf_consumed[y];
+    FS[y] = feedstock[y] - sum_p prog_feedstock[p] * prog[p,y] (the feedstock after programmes)
     """
-    out = m.k_out_intensity[y] * m.nf_consumed[y]
-    return counted_energy(components(m, y), m.feedstock_out_intensity[y], out)
+    x = components(m, y)
+    return counted_energy(
+        x, m.feedstock_out_intensity[y] * x.feedstock, m.k_out_intensity[y] * m.nf_consumed[y]
+    )
 
 
 def add_nonfossil_consumption(m: pyo.ConcreteModel) -> None:
@@ -85,17 +98,19 @@ def add_nonfossil_consumption(m: pyo.ConcreteModel) -> None:
 
 
 def coal_use(m, y):
-    """Coal burnt: final use after programmes plus coal power, Mtce."""
-    return fossil_final(m, "coal", y) + power_fuel(m, "coal", y)
+    """Coal burnt: final use after programmes plus coal power and the residual, Mtce."""
+    return fossil_final(m, "coal", y) + power_fuel(m, "coal", y) + other(m, "coal", y)
 
 
 def co2(m, y):
-    """CO2 a target counts, MtCO2: fossil carriers burnt, plus net grid import at the grid's
-    factor when the scenario counts imported electricity (ef_grid_target = 0 otherwise)."""
-    return (
-        sum(m.ef[c] * fossil_final(m, c, y) for c in m.C)
-        + sum(m.ef[m.fuel_of[g]] * m.heat_rate[g] * m.gen_twh[g, y] for g in m.GF)
-        + m.ef_grid_target["x"] * (m.imp_twh[y] - m.exp_twh[y])
+    """CO2 a target counts, MtCO2 (:func:`zonesim.accounting.counted_co2`): fossil carriers
+    burnt, net grid import at the grid's factor when the scenario counts imported electricity
+    (ef_grid_target = 0 otherwise), and the residual."""
+    return counted_co2(
+        sum(m.ef[c] * fossil_final(m, c, y) for c in m.C),
+        sum(m.ef[m.fuel_of[g]] * m.heat_rate[g] * m.gen_twh[g, y] for g in m.GF),
+        m.ef_grid_target["x"] * (m.imp_twh[y] - m.exp_twh[y]),
+        other(m, "co2", y),
     )
 
 

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from zonesim.accounting import EnergyComponents, counted_co2
-from zonesim.planner.coefficients import coefficients
+from zonesim.planner.coefficients import OTHER, coefficients
 from zonesim.planner.inputs import FOSSIL_CARRIERS, TARGETS, PlannerInput
 from zonesim.units import KILO, MILLI, PER_BN_TO_PER_10K
 
@@ -183,7 +183,10 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     arr = lambda name: np.array([c[name][y] for y in range(ny)])  # noqa: E731
     pf = sum(power_fuel.values())
     consumption = gen_twh.sum(axis=0) + net  # demand and storage losses, TWh
-    feedstock = np.array(inp.outlook.feedstock_mtce)
+    fs_share = np.array([c["prog_feedstock"][p] for p in progs])
+    feedstock = np.array(inp.outlook.feedstock_mtce) - fs_share @ prog  # after programmes
+    ff_sum = ff.sum(axis=0)
+    other = {q: c["other_ff"][q] * ff_sum + c["other_pf"][q] * pf for q in OTHER}  # residual
     # the accounting's components and counting (zonesim.accounting), year by year
     comps = [
         EnergyComponents(
@@ -193,6 +196,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
             nonfossil_old=k[y] * (nf[y] - gnew[y]),
             nonfossil_new=k[y] * gnew[y],
             net_import=k[y] * net[y],
+            other=other["energy"][y],
             consumption=k[y] * consumption[y],
         )
         for y in range(ny)
@@ -203,17 +207,17 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     ef = c["ef"]
     co2_final = sum(ef[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS))
     co2_power = sum((ef[fuel[g]] * c["heat_rate"][g] * gen_twh[gi[g]] for g in s.fossil), np.zeros(ny))
-    co2 = counted_co2(co2_final, co2_power, c["ef_grid"]["x"] * net, 0.0)
-    co2_local = counted_co2(co2_final, co2_power, 0.0, 0.0)
+    co2 = counted_co2(co2_final, co2_power, c["ef_grid"]["x"] * net, other["co2"])
+    co2_local = counted_co2(co2_final, co2_power, 0.0, other["co2"])
     # what a CO2 target counts (imports at the grid's factor only when the scenario counts them)
-    co2_target = counted_co2(co2_final, co2_power, c["ef_grid_target"]["x"] * net, 0.0)
-    coal = ff[FOSSIL_CARRIERS.index("coal")] + power_fuel["coal"]
+    co2_target = counted_co2(co2_final, co2_power, c["ef_grid_target"]["x"] * net, other["co2"])
+    coal = ff[FOSSIL_CARRIERS.index("coal")] + power_fuel["coal"] + other["coal"]
     gdp = np.array(inp.outlook.gdp_bn)
     energy = pd.DataFrame(
         {
             "year": years,
             **{f"fossil_final_{cr}_mtce": ff[j] for j, cr in enumerate(FOSSIL_CARRIERS)},
-            "feedstock_mtce": np.array(inp.outlook.feedstock_mtce),
+            "feedstock_mtce": feedstock,
             **{f"power_fuel_{cr}_mtce": power_fuel[cr] for cr in ("coal", "gas")},
             "nonfossil_twh": nf,
             "nonfossil_new_twh": gnew,
@@ -225,6 +229,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
             "coal_mtce": coal,
             "co2_mt": co2,
             "co2_territorial_mt": co2_local,
+            "co2_target_mt": co2_target,
             "co2_intensity_t_per_10k": co2 * PER_BN_TO_PER_10K / gdp,
             "gdp_bn": gdp,
         }
@@ -250,7 +255,7 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
         "final_fuel": sum((price[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS)), np.zeros(ny)),
         # power plants pay carbon_price, firms' final use final_carbon_price (ETS coverage), and
         # traded electricity carries the grid's carbon cost
-        "carbon": cp * (co2_local - co2_final) + fcp * co2_final + cp * c["ef_grid"]["x"] * net,
+        "carbon": cp * co2_power + fcp * co2_final + cp * c["ef_grid"]["x"] * net,
         "grid_import": np.array(mk.import_price) * imp_twh,
         "grid_export": -np.array(mk.export_price) * exp_twh,
         "programmes": sum((p.cost * prog[j] for j, p in enumerate(inp.programmes)), np.zeros(ny)),

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from zonesim.accounting import EnergyComponents, counting
+from zonesim.accounting import EnergyComponents, counted_co2, counting
 from zonesim.agents.city import CityAgent
 from zonesim.agents.firms import CARRIER_INDEX, ELEC, FirmPopulation
 from zonesim.levers.rules import YearRules
@@ -96,9 +96,13 @@ class Accounts:
         )
         return comp, flows
 
+    def final_co2(self, e: np.ndarray) -> float:
+        """Direct CO2 of final fossil use, t."""
+        return float(sum(e[CARRIER_INDEX[x]] * self.s.factors[x] for x in FUELS))
+
     def co2(self, e: np.ndarray, power: PlanOutcome) -> float:
         """Direct CO2 of final fossil use and local power plants, t."""
-        return float(sum(e[CARRIER_INDEX[x]] * self.s.factors[x] for x in FUELS) + power.co2_t)
+        return self.final_co2(e) + power.co2_t
 
     def outside_mwh(self, city: CityAgent, power: PlanOutcome) -> float:
         """Fossil generation the city's statistics place outside its boundary, MWh.
@@ -193,6 +197,27 @@ class Accounts:
             comp, flows = self.components(year, city, out, t)
             self.record(year, city, comp, flows, out, rules, t, float(park_cost_bn[city.index]))
 
+    def measures(
+        self,
+        year: int,
+        city: CityAgent,
+        comp: EnergyComponents,
+        flows: dict[str, float],
+        power: PlanOutcome,
+        t,
+    ) -> dict[str, float]:
+        """The measures the targets constrain (the planner's :data:`COUNTED`), tce and tCO2."""
+        e = t.by_carrier[city.index]
+        c = counting(self.s.scenario.accounting.rule, year)
+        imports = self.s.scenario.accounting.co2_scope == "with_imports"
+        co2_import = power.grid_emission_factor * flows["net_import_mwh"] if imports else 0.0
+        return {
+            "energy_counted_total_tce": comp.counted_total(c),
+            "energy_counted_intensity_tce": comp.counted_intensity(c),
+            "co2_counted_t": counted_co2(self.final_co2(e), power.co2_t, co2_import, flows["other_co2_t"]),
+            "coal_tce": float(e[CARRIER_INDEX["coal"]]) + power.coal_tce + flows["other_coal_tce"],
+        }
+
     def record(
         self,
         year: int,
@@ -285,14 +310,20 @@ class Accounts:
             "status": "zone" if city.has_status else "no_status",
         }
         self.records.append(row)
-        city.last_power_fossil_tce = power.fossil_fuel_tce
         city.last_net_import_mwh = flows["net_import_mwh"]
         if rules is not None:
+            plan = power.plan or power
+            comp_plan, flows_plan = self.components(year, city, plan, t)
+            planned = self.measures(year, city, comp_plan, flows_plan, plan, t)
             self.plans.append(
                 {
                     "city_id": city.city_id,
                     "year": year,
                     "status": power.status,
+                    # what the LP counted for its plan, and the accounting of the same plan
+                    # (equal: tests/test_counting.py); pathways hold the year as built
+                    **{f"lp_{k}": v for k, v in plan.counted.items()},
+                    **{f"planned_{k}": v for k, v in planned.items()},
                     **{f"slack_{k}": v for k, v in power.slack.items()},
                     **{f"marginal_{k}": v for k, v in power.marginal_cost.items()},
                     **{f"gap_reason_{k}": v for k, v in power.gap_reason.items()},

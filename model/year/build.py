@@ -36,7 +36,9 @@ def cities_build(
     firms: FirmPopulation,
     outcomes: dict[str, PlanOutcome],
 ) -> list[dict[str, Any]]:
-    """Carry out this year's plan within the finance each city can raise; the investment rows."""
+    """Carry out this year's plan within the finance each city can raise; the investment rows.
+
+    Each city's entry of ``outcomes`` is replaced by its outcome as built (:meth:`realised`)."""
     rows: list[dict[str, Any]] = []
     gdp_bn = gdp(firms, s.n_cities)  # programmes change intensities, not output: GDP holds
     for city in cities:
@@ -66,8 +68,9 @@ def cities_build(
         land = {key: mw if key in base else mw * share for key, mw in out.new_by_land_mw.items()}
         city.build(built, st_mw, st_mwh, land)
         retired = city.retire_coal(out.retire_coal_mw)
-        out.realise({t: city.state.capacity(t) for t in out.planned_capacity_mw})
         carry_out_programmes(s, year, city, firms, out)  # annual costs: not limited by capital
+        # the year's outcome as built (the plan kept with it, for the plan-vs-built accounting)
+        outcomes[city.city_id] = out.realised({t: city.state.capacity(t) for t in out.planned_capacity_mw})
         for tech in sorted(set(out.new_mw) | set(out.storage_mw)):
             rows.append(
                 {
@@ -95,9 +98,15 @@ def cities_build(
 def carry_out_programmes(
     s: Setting, year: int, city: CityAgent, firms: FirmPopulation, out: PlanOutcome
 ) -> None:
-    """Apply the planned public programmes to the city's firms (efficiency or electrification)."""
+    """Apply the planned public programmes to the city's firms (efficiency or electrification).
+
+    Each cuts every fossil carrier of its firms in proportion. Electrification goes first: it
+    scales every firm of the sector alike, so the carrier mix of the firms efficiency reaches
+    is still the one the plan saw (the planner's carrier shares, :func:`zonesim.year.plan.outlook`).
+    """
     f = firms
-    for (sector, programme), tce in out.programme_tce.items():
+    order = sorted(out.programme_tce.items(), key=lambda kv: kv[0][1] != "electrification")
+    for (sector, programme), tce in order:
         if tce <= 0:
             continue
         si = SECTOR_INDEX[sector]
