@@ -97,6 +97,8 @@ class CityState:
     new_mw: dict[str, float] = field(default_factory=dict)
     storage_mw: dict[str, float] = field(default_factory=dict)
     storage_mwh: dict[str, float] = field(default_factory=dict)
+    coal_flexible_mw: float = 0.0
+    """Coal capacity retrofitted for flexibility (lower minimum load), MW."""
 
     def capacity(self, tech: str) -> float:
         """Operating capacity of ``tech``, MW."""

@@ -118,6 +118,10 @@ class PlanOutcome:
     co2_by_tech_t: dict[str, float] = field(default_factory=dict)
     nonfossil_new_by_tech_mwh: dict[str, float] = field(default_factory=dict)
 
+    coal_flexible_mw: float = 0.0
+    """Coal capacity retrofitted for flexibility after this year's retrofits, MW."""
+    coal_flex_retrofit_mw: float = 0.0
+    """Coal capacity the plan retrofits for flexibility this year, MW."""
     counted: dict[str, float] = field(default_factory=dict)
     """What the LP counted for its chosen plan in the first year (tce, tCO2): the measures its
     targets constrain (:data:`COUNTED`)."""
@@ -396,8 +400,16 @@ class CityPlanner:
             v > 0 for (_, lc), v in pots.items() if lc in (policy.storage_land_classes or ())
         ):  # no base land in this city: nothing to couple its batteries with
             policy = replace(policy, storage_charges_from_vre=False)
+        # coal retrofitted for flexibility in earlier years (kept on the units still running)
+        flex_gw = min(state.coal_flexible_mw, state.capacity("coal")) / KILO
         return replace(
-            inp, generators=gens, storage=stores, potentials=pots, programmes=tuple(progs), policy=policy
+            inp,
+            generators=gens,
+            storage=stores,
+            potentials=pots,
+            programmes=tuple(progs),
+            policy=policy,
+            existing_flex_gw=flex_gw,
         )
 
     # ------------------------------------------------------------------- solve
@@ -494,12 +506,15 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
     if not res.ok:
         return PlanOutcome(status=res.status, messages=list(res.messages))
     y0 = inp.years[0]
-    cap = _year_columns(res.capacity, y0, ("tech", "kind", "new_gw", "retired_gw", "capacity_gw"))
+    cap = _year_columns(
+        res.capacity, y0, ("tech", "kind", "new_gw", "retired_gw", "capacity_gw", "flexible_gw")
+    )
     is_gen = cap["kind"] == "generator"
     gen_tech, stor_tech = cap["tech"][is_gen], cap["tech"][~is_gen]
     gen_new, stor_new = cap["new_gw"][is_gen], cap["new_gw"][~is_gen]
     gen_cap = dict(zip(gen_tech, cap["capacity_gw"][is_gen], strict=True))
     gen_retired = dict(zip(gen_tech, cap["retired_gw"][is_gen], strict=True))
+    flexible_gw = float(cap["flexible_gw"][is_gen][gen_tech == "coal"].sum())
     store_h = {s.name: s.duration_h for s in inp.storage}
     gmap = {g.name: g for g in inp.generators}
     smap = {s.name: s for s in inp.storage}
@@ -590,4 +605,6 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
         gap_reason=gap_reason,
         messages=list(res.messages),
         counted={name: float(e[col]) * MEGA for name, col in COUNTED.items()},
+        coal_flexible_mw=flexible_gw * KILO,
+        coal_flex_retrofit_mw=max(flexible_gw - inp.existing_flex_gw, 0.0) * KILO,
     )

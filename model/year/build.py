@@ -68,6 +68,8 @@ def cities_build(
         land = {key: mw if key in base else mw * share for key, mw in out.new_by_land_mw.items()}
         city.build(built, st_mw, st_mwh, land)
         retired = city.retire_coal(out.retire_coal_mw)
+        # flexibility retrofits are carried out as planned (on coal units still running)
+        city.state.coal_flexible_mw = min(out.coal_flexible_mw, city.state.capacity("coal"))
         carry_out_programmes(s, year, city, firms, out)  # annual costs: not limited by capital
         # the year's outcome as built (the plan kept with it, for the plan-vs-built accounting)
         outcomes[city.city_id] = out.realised({t: city.state.capacity(t) for t in out.planned_capacity_mw})
@@ -79,6 +81,16 @@ def cities_build(
                     "tech": tech,
                     "planned_mw": out.new_mw.get(tech, 0.0) + out.storage_mw.get(tech, 0.0),
                     "built_mw": built.get(tech, 0.0) + st_mw.get(tech, 0.0),
+                }
+            )
+        if out.coal_flex_retrofit_mw > 1e-9:
+            rows.append(
+                {
+                    "city_id": city.city_id,
+                    "year": year,
+                    "tech": "coal_flex_retrofit",
+                    "planned_mw": out.coal_flex_retrofit_mw,
+                    "built_mw": out.coal_flex_retrofit_mw,
                 }
             )
         # every retirement of the year: by age and by the lever (before planning), by the plan
