@@ -15,7 +15,8 @@ from zonesim.accounting import EnergyComponents, counted_co2, counting
 from zonesim.agents.city import CityAgent
 from zonesim.agents.firms import CARRIER_INDEX, ELEC, FirmPopulation
 from zonesim.levers.rules import YearRules
-from zonesim.planner.city import CityPlanner, PlanOutcome, PolicyInputs
+from zonesim.planner.city import CityPlanner, PolicyInputs
+from zonesim.planner.outcome import PlanOutcome
 from zonesim.units import TEN_K_PER_BN
 from zonesim.year.build import budget
 from zonesim.year.errors import PlanningError
@@ -206,7 +207,7 @@ class Accounts:
         power: PlanOutcome,
         t,
     ) -> dict[str, float]:
-        """The measures the targets constrain (the planner's :data:`COUNTED`), tce and tCO2."""
+        """The measures the targets constrain (:data:`zonesim.planner.outcome.COUNTED`), tce and tCO2."""
         e = t.by_carrier[city.index]
         c = counting(self.s.scenario.accounting.rule, year)
         imports = self.s.scenario.accounting.co2_scope == "with_imports"

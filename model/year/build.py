@@ -9,7 +9,8 @@ import numpy as np
 from zonesim.agents.city import CityAgent
 from zonesim.agents.firms import FOSSIL, SECTOR_INDEX, FirmPopulation
 from zonesim.levers.rules import YearRules
-from zonesim.planner.city import POLICY_LAND_CLASSES, PlanOutcome
+from zonesim.planner.city import POLICY_LAND_CLASSES
+from zonesim.planner.outcome import PlanOutcome
 from zonesim.year.setting import Setting, gdp
 
 

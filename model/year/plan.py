@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 from zonesim.agents.city import CityAgent
 from zonesim.agents.firms import CARRIER_INDEX, ELEC, FOSSIL, SECTOR_INDEX, FirmPopulation
-from zonesim.planner.city import CityPlanner, Outlook, PlanOutcome, PolicyInputs
+from zonesim.planner.city import CityPlanner, Outlook, PolicyInputs
+from zonesim.planner.outcome import PlanOutcome
 from zonesim.year.account import Accounts
 from zonesim.year.build import budget
 from zonesim.year.errors import PlanningError
