@@ -60,3 +60,18 @@ def test_pathways_are_the_plan_where_built_in_full(result):
     for m, col in PATHWAYS.items():
         ok = close(p.loc[full, f"planned_{m}"], p.loc[full, col])
         assert ok.all(), f"{m}: pathways differ from the plan built in full"
+
+
+def test_output_columns_of_the_table_of_targets(result):
+    """Every target the run has (its slack is reported) has every output column targets.csv lists."""
+    from zonesim.planner.targets import TARGETS
+
+    tables = {"plans": result.plans, "pathways": result.pathways}
+    present = [t for t in TARGETS.values() if t.slack in result.plans]
+    # the baseline enforces no target; combined the energy dual control and the coal cap
+    expected = {"baseline": set(), "combined": {"energy_total", "energy_intensity", "coal"}}
+    assert {t.target for t in present} == expected[result.stamp["scenario"]]
+    for t in present:
+        for col in t.output_columns:
+            table, name = col.split(".", 1)
+            assert name in tables[table].columns, f"{t.target}: {col} missing"

@@ -570,7 +570,7 @@ def test_model_counts_and_names():
     m = build(toy_input(n_days=2, n_years=2))
     for fam in ("capacity_state", "availability", "balance", "storage", "firm_capacity"):
         assert hasattr(m, fam)
-    assert not hasattr(m, "energy_total")  # no cap given -> family returns early
+    assert not hasattr(m, "target_energy_total")  # no cap given -> family returns early
 
 
 def test_infeasible_input_is_reported_not_raised():
@@ -650,3 +650,33 @@ def test_export_writes_every_input_and_the_solution(tmp_path):
     assert {"tech", "attribute", "value", "unit"} <= set(gens.columns)
     hourly = pd.read_csv(tmp_path / "solution_hourly.csv")
     assert set(hourly["unit"]) == {"GW", "GWh"}
+
+
+def test_table_of_targets_names_the_model():
+    """Every row of targets.csv names the LP's cap, row and slack of its target, and the
+    results read them back by those names: a micro city with all five targets."""
+    from zonesim.planner.targets import TARGETS
+
+    caps = dict(
+        energy_cap_mtce=(5.0,),
+        intensity_cap=(0.5,),
+        coal_cap_mtce=(5.0,),
+        co2_cap_mt=(20.0,),
+        co2_intensity_cap=(2.0,),
+    )
+    inp = micro(gens=[gas(1.0)], **caps)
+    m = build(inp)
+    for name, t in TARGETS.items():
+        assert t.lp_parameter in caps
+        for attr in (t.cap_param, t.constraint, t.slack, t.penalty):
+            assert hasattr(m, attr), f"{name}: the model has no {attr}"
+    res = plan(inp)
+    tt = res.targets.set_index("target")
+    assert list(tt.index) == list(TARGETS)
+    for name, t in TARGETS.items():
+        assert tt.loc[name, "unit"] == t.unit and tt.loc[name, "marginal_cost_unit"] == t.marginal_unit
+        assert t.lp_measure in res.energy.columns
+    # gas 8.76 TWh x 0.2 = 1.752 Mtce; CO2 1.6 x 1.752 = 2.8032 Mt; GDP 100 bn: /10 -> per 10k
+    assert tt.loc["energy_total", "value"] == pytest.approx(1.752, rel=REL)
+    assert tt.loc["energy_intensity", "value"] == pytest.approx(0.1752, rel=REL)
+    assert tt.loc["co2_intensity", "value"] == pytest.approx(0.28032, rel=REL)

@@ -26,6 +26,7 @@ from zonesim.planner.measures import (
 )
 from zonesim.planner.objective import add_budget, add_objective
 from zonesim.planner.sets import IndexSets, index_sets, structure
+from zonesim.planner.targets import TARGETS
 from zonesim.units import HOURS_PER_DAY, KILO
 
 __all__ = ["FAMILIES", "build", "coefficients", "index_sets", "structure", "update_parameters"]
@@ -181,7 +182,7 @@ def add_variables(m: pyo.ConcreteModel, s: IndexSets) -> None:
     m.new_consumed = pyo.Var(m.Y, within=nn)
     m.prog = pyo.Var(m.P, m.Y, within=nn, bounds=lambda m, p, y: (0, m.prog_max[p, y]))
     for name in s.target_years:
-        setattr(m, f"slack_{name}", pyo.Var(getattr(m, f"Y_{name}"), within=nn))
+        setattr(m, TARGETS[name].slack, pyo.Var(getattr(m, f"Y_{name}"), within=nn))
     m.slack_reserve = pyo.Var(m.Y, within=nn)
     m.slack_budget = pyo.Var(m.Y_budget, within=nn)
 

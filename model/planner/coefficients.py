@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from zonesim.planner.inputs import FOSSIL_CARRIERS, TARGETS, Carrier, PlannerInput
+from zonesim.planner.inputs import FOSSIL_CARRIERS, Carrier, PlannerInput
 from zonesim.planner.sets import IndexSets, index_sets
+from zonesim.planner.targets import TARGETS
 from zonesim.units import HOURS_PER_YEAR, KILO, MILLI, PER_BN_TO_PER_10K
 
 MEAN_GW_PER_TWH = KILO / HOURS_PER_YEAR  # 1 TWh/yr is 0.114 GW on average
@@ -142,16 +143,9 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
     c["feedstock_out_intensity"] = {y: float(not counting[y].feedstock_in_intensity) for y in years}
     c["prog_feedstock"] = {p: prog[p].feedstock_share for p in s.programmes}
     gdp10 = [out.gdp_bn[y] / PER_BN_TO_PER_10K for y in years]
-    caps = {
-        "energy_total": lambda y, v: v,
-        "energy_intensity": lambda y, v: v * gdp10[y],  # tce/10kCNY -> Mtce
-        "coal": lambda y, v: v,
-        "co2": lambda y, v: v,
-        "co2_intensity": lambda y, v: v * gdp10[y],  # tCO2/10kCNY -> MtCO2
-    }
-    for name, (attr, _) in TARGETS.items():
-        values = getattr(pol, attr) or ()
-        c[f"cap_{name}"] = {y: caps[name](y, values[y]) for y in s.target_years[name]}
+    for name, t in TARGETS.items():  # intensity caps x GDP/10: tce/10kCNY x bnCNY / 10 = Mtce
+        values = getattr(pol, t.lp_parameter) or ()
+        c[t.cap_param] = {y: values[y] * (gdp10[y] if t.per_gdp else 1.0) for y in s.target_years[name]}
     c["budget"] = {y: pol.budget_bn[y] for y in s.budget_years}
     c["other_ff"] = {q: pol.other_per_fossil_final.get(q, 0.0) for q in OTHER}
     c["other_pf"] = {q: pol.other_per_power_fuel.get(q, 0.0) for q in OTHER}

@@ -378,16 +378,6 @@ class PlannerPolicy:
     other_per_power_fuel: Mapping[str, float] = field(default_factory=dict)
 
 
-TARGETS: dict[str, tuple[str, str]] = {
-    "energy_total": ("energy_cap_mtce", "Mtce"),
-    "energy_intensity": ("intensity_cap", "tce/10kCNY"),
-    "coal": ("coal_cap_mtce", "Mtce"),
-    "co2": ("co2_cap_mt", "MtCO2"),
-    "co2_intensity": ("co2_intensity_cap", "tCO2/10kCNY"),
-}
-"""Target name -> (PlannerPolicy field, unit of the target)."""
-
-
 @dataclass(frozen=True)
 class PlannerInput:
     """Everything one city's LP needs, for the years ``years`` (current -> target).

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pyomo.environ as pyo
 from zonesim.accounting import EnergyComponents, counted_co2, counted_energy
+from zonesim.planner.targets import TARGETS
 
 
 def fossil_final(m, c, y):
@@ -114,31 +115,29 @@ def co2(m, y):
     )
 
 
+def _add_target(m: pyo.ConcreteModel, name: str, measure) -> None:
+    """measure(y) - slack[y] <= cap[y] for the years the target exists, named by ``targets.csv``."""
+    t = TARGETS[name]
+    years = getattr(m, f"Y_{name}")
+    if not years:
+        return
+    slack, cap = getattr(m, t.slack), getattr(m, t.cap_param)
+    setattr(m, t.constraint, pyo.Constraint(years, rule=lambda m, y: measure(m, y) - slack[y] <= cap[y]))
+
+
 def add_energy_targets(m: pyo.ConcreteModel) -> None:
     """Dual control: total energy and energy intensity (Mtce).
 
     energy_total(y) - slack_energy_total[y] <= cap_energy_total[y]
     energy_intensity(y) - slack_energy_intensity[y] <= cap_intensity[y] * GDP[y] / 10
     """
-    if m.Y_energy_total:
-        m.energy_total = pyo.Constraint(
-            m.Y_energy_total,
-            rule=lambda m, y: energy_total(m, y) - m.slack_energy_total[y] <= m.cap_energy_total[y],
-        )
-    if m.Y_energy_intensity:
-        m.energy_intensity = pyo.Constraint(
-            m.Y_energy_intensity,
-            rule=lambda m, y: (
-                energy_intensity(m, y) - m.slack_energy_intensity[y] <= m.cap_energy_intensity[y]
-            ),
-        )
+    _add_target(m, "energy_total", energy_total)
+    _add_target(m, "energy_intensity", energy_intensity)
 
 
 def add_coal_cap(m: pyo.ConcreteModel) -> None:
     """Coal cap (Mtce): coal_use(y) - slack_coal[y] <= cap_coal[y]."""
-    if not m.Y_coal:
-        return
-    m.coal_cap = pyo.Constraint(m.Y_coal, rule=lambda m, y: coal_use(m, y) - m.slack_coal[y] <= m.cap_coal[y])
+    _add_target(m, "coal", coal_use)
 
 
 def add_co2_targets(m: pyo.ConcreteModel) -> None:
@@ -146,10 +145,5 @@ def add_co2_targets(m: pyo.ConcreteModel) -> None:
 
     co2(y) - slack_co2[y] <= cap_co2[y];  co2(y) - slack_co2_intensity[y] <= cap * GDP / 10
     """
-    if m.Y_co2:
-        m.co2_cap = pyo.Constraint(m.Y_co2, rule=lambda m, y: co2(m, y) - m.slack_co2[y] <= m.cap_co2[y])
-    if m.Y_co2_intensity:
-        m.co2_intensity = pyo.Constraint(
-            m.Y_co2_intensity,
-            rule=lambda m, y: co2(m, y) - m.slack_co2_intensity[y] <= m.cap_co2_intensity[y],
-        )
+    _add_target(m, "co2", co2)
+    _add_target(m, "co2_intensity", co2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pyomo.environ as pyo
+from zonesim.planner.targets import TARGETS
 
 
 def outlay(m, y):
@@ -56,14 +57,9 @@ def cost_terms(m) -> dict:
         "final_fuel_and_carbon": m.c_final["const"],
         "lost_load": sum(m.c_shed[z] * m.unserved_twh[z] for z in y),
         "slack": sum(
-            m.pen_energy[z] * getattr(m, f"slack_{n}")[z]
-            for n in ("energy_total", "energy_intensity", "coal")
-            for z in getattr(m, f"Y_{n}")
-        )
-        + sum(
-            m.pen_co2[z] * getattr(m, f"slack_{n}")[z]
-            for n in ("co2", "co2_intensity")
-            for z in getattr(m, f"Y_{n}")
+            getattr(m, t.penalty)[z] * getattr(m, t.slack)[z]
+            for name, t in TARGETS.items()
+            for z in getattr(m, f"Y_{name}")
         )
         + sum(m.pen_reserve[z] * m.slack_reserve[z] for z in y)
         + sum(m.pen_budget[z] * m.slack_budget[z] for z in m.Y_budget),

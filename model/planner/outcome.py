@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from zonesim.planner.inputs import PlannerInput
 from zonesim.planner.results import PlannerResult
+from zonesim.planner.targets import TARGETS
 from zonesim.units import KILO, MEGA
 
 NOT_RESOURCE_COST = ("carbon", "slack_penalty", "lost_load")
@@ -104,14 +105,9 @@ class PlanOutcome:
         return out
 
 
-COUNTED = {
-    "energy_counted_total_tce": "counted_total_mtce",
-    "energy_counted_intensity_tce": "counted_intensity_mtce",
-    "co2_counted_t": "co2_target_mt",
-    "coal_tce": "coal_mtce",
-}
-"""The LP's measures of its first year kept on a PlanOutcome: name (model units) -> column of
-the planner's ``energy`` table (Mtce, MtCO2)."""
+COUNTED = {t.measure: t.lp_measure for t in TARGETS.values()}
+"""The LP's measures of its first year kept on a PlanOutcome (``targets.csv``): the accounting's
+name (tce, tCO2) -> column of the planner's ``energy`` table (Mtce, MtCO2)."""
 
 
 ENERGY_COLUMNS = (

@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 from zonesim.accounting import EnergyComponents, counted_co2
 from zonesim.planner.coefficients import OTHER, coefficients
-from zonesim.planner.inputs import FOSSIL_CARRIERS, TARGETS, PlannerInput
+from zonesim.planner.inputs import FOSSIL_CARRIERS, PlannerInput
+from zonesim.planner.targets import TARGETS
 from zonesim.units import KILO, MILLI, PER_BN_TO_PER_10K
 
 GAP_TOL = 1e-9  # slack (target unit, Mtce or MtCO2) above which a target counts as missed
@@ -262,38 +263,17 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
         "lost_load": par.lost_load_penalty * twh(shed + spill),
     }
     tgt_rows = []
-    pen = {
-        "energy_total": "pen_energy",
-        "energy_intensity": "pen_energy",
-        "coal": "pen_energy",
-        "co2": "pen_co2",
-        "co2_intensity": "pen_co2",
-    }
-    measure = {
-        "energy_total": total,
-        "energy_intensity": inten,
-        "coal": coal,
-        "co2": co2_target,
-        "co2_intensity": co2_target,
-    }
-    cons = {
-        "energy_total": "energy_total",
-        "energy_intensity": "energy_intensity",
-        "coal": "coal_cap",
-        "co2": "co2_cap",
-        "co2_intensity": "co2_intensity",
-    }
     penalty = np.zeros(ny)
-    for name, (attr, unit) in TARGETS.items():
+    for name, tg in TARGETS.items():  # names from targets.csv: read back generically
         ys = list(s.target_years[name])
         if not ys:
             continue
-        sl = val(getattr(m, f"slack_{name}"))
-        duals = planner.dual(getattr(m, cons[name]))
-        per = 1.0 if name in ("energy_total", "coal", "co2") else PER_BN_TO_PER_10K
+        sl = val(getattr(m, tg.slack))
+        duals = planner.dual(getattr(m, tg.constraint))
+        measure = energy[tg.lp_measure].to_numpy()
         for j, y in enumerate(ys):
-            scale = per / gdp[y] if per != 1.0 else 1.0  # Mtce -> tce/10kCNY when intensity
-            penalty[y] += c[pen[name]][y] / df[y] * sl[j]
+            scale = PER_BN_TO_PER_10K / gdp[y] if tg.per_gdp else 1.0  # Mtce -> tce/10kCNY
+            penalty[y] += c[tg.penalty][y] / df[y] * sl[j]
             mc = -duals[j] / df[y] * KILO
             # a target missed (slack used) has the slack penalty as its dual: that is no
             # price, so the marginal cost is left empty and the gap carries a reason instead
@@ -302,12 +282,12 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
                 (
                     name,
                     years[y],
-                    getattr(pol, attr)[y],
-                    measure[name][y] * scale,
+                    getattr(pol, tg.lp_parameter)[y],
+                    measure[y] * scale,
                     sl[j] * scale,
-                    unit,
+                    tg.unit,
                     math.nan if missed else max(mc, 0.0),
-                    "CNY/tCO2" if name.startswith("co2") else "CNY/tce",
+                    tg.marginal_unit,
                     bool(mc > 1e-6),
                     GAP_REASON if missed else "",
                 )

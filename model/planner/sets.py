@@ -13,12 +13,12 @@ import numpy as np
 from zonesim.planner.inputs import (
     ANY_LAND,
     FOSSIL_CARRIERS,
-    TARGETS,
     Carrier,
     LandClass,
     PlannerInput,
     TechName,
 )
+from zonesim.planner.targets import TARGETS
 
 
 @dataclass(frozen=True)
@@ -72,8 +72,8 @@ def index_sets(inp: PlannerInput) -> IndexSets:
     coal = by_name.get(TechName("coal"))
     pol = inp.policy
     target_years = {
-        name: tuple(i for i, v in enumerate(getattr(pol, attr) or ()) if v is not None)
-        for name, (attr, _) in TARGETS.items()
+        name: tuple(i for i, v in enumerate(getattr(pol, t.lp_parameter) or ()) if v is not None)
+        for name, t in TARGETS.items()
     }
     built = {t for (t, _) in build}
     sbuilt = {t for (t, _) in sbuild}

@@ -17,6 +17,7 @@ from zonesim.agents.firms import CARRIER_INDEX, ELEC, FirmPopulation
 from zonesim.levers.rules import YearRules
 from zonesim.planner.city import CityPlanner, PolicyInputs
 from zonesim.planner.outcome import PlanOutcome
+from zonesim.planner.targets import TARGETS
 from zonesim.units import TEN_K_PER_BN
 from zonesim.year.build import budget
 from zonesim.year.errors import PlanningError
@@ -212,12 +213,13 @@ class Accounts:
         c = counting(self.s.scenario.accounting.rule, year)
         imports = self.s.scenario.accounting.co2_scope == "with_imports"
         co2_import = power.grid_emission_factor * flows["net_import_mwh"] if imports else 0.0
-        return {
+        value = {
             "energy_counted_total_tce": comp.counted_total(c),
             "energy_counted_intensity_tce": comp.counted_intensity(c),
             "co2_counted_t": counted_co2(self.final_co2(e), power.co2_t, co2_import, flows["other_co2_t"]),
             "coal_tce": float(e[CARRIER_INDEX["coal"]]) + power.coal_tce + flows["other_coal_tce"],
         }
+        return {t.measure: value[t.measure] for t in TARGETS.values()}  # targets.csv's measures
 
     def record(
         self,
