@@ -200,16 +200,10 @@ class Accounts:
             self.record(year, city, comp, flows, out, rules, t, float(park_cost_bn[city.index]))
 
     def measures(
-        self,
-        year: int,
-        city: CityAgent,
-        comp: EnergyComponents,
-        flows: dict[str, float],
-        power: PlanOutcome,
-        t,
+        self, year: int, e: np.ndarray, comp: EnergyComponents, flows: dict[str, float], power: PlanOutcome
     ) -> dict[str, float]:
-        """The measures the targets constrain (:data:`zonesim.planner.outcome.COUNTED`), tce and tCO2."""
-        e = t.by_carrier[city.index]
+        """The measures the targets constrain (``targets.csv``), tce and tCO2, of a city whose
+        final use by carrier is ``e``."""
         c = counting(self.s.scenario.accounting.rule, year)
         imports = self.s.scenario.accounting.co2_scope == "with_imports"
         co2_import = power.grid_emission_factor * flows["net_import_mwh"] if imports else 0.0
@@ -219,7 +213,7 @@ class Accounts:
             "co2_counted_t": counted_co2(self.final_co2(e), power.co2_t, co2_import, flows["other_co2_t"]),
             "coal_tce": float(e[CARRIER_INDEX["coal"]]) + power.coal_tce + flows["other_coal_tce"],
         }
-        return {t.measure: value[t.measure] for t in TARGETS.values()}  # targets.csv's measures
+        return {tg.measure: value[tg.measure] for tg in TARGETS.values()}
 
     def record(
         self,
@@ -239,11 +233,12 @@ class Accounts:
         c = counting(s.scenario.accounting.rule, year)
         base = self.base_components.get(city.city_id, comp)
         gdp0 = self.base_gdp.get(city.city_id, gdp)
-        intensity = comp.counted_intensity(c) / (gdp * TEN_K_PER_BN)
+        counted = self.measures(year, e, comp, flows, power)  # as the planner counts
+        intensity = counted["energy_counted_intensity_tce"] / (gdp * TEN_K_PER_BN)
         intensity0 = base.counted_intensity(c) / (gdp0 * TEN_K_PER_BN)
         co2 = self.co2(e, power) + flows["other_co2_t"]
         co2_import = power.grid_emission_factor * (flows["net_import_mwh"] + self.outside_mwh(city, power))
-        coal = float(e[CARRIER_INDEX["coal"]]) + power.coal_tce + flows["other_coal_tce"]
+        coal = counted["coal_tce"]
         nonfossil = comp.nonfossil_old + comp.nonfossil_new
         period = s.period(year)
         co2_int = co2 / (gdp * TEN_K_PER_BN)
@@ -282,8 +277,8 @@ class Accounts:
             "net_import_primary_tce": comp.net_import,
             "other_tce": comp.other,
             "energy_total_tce": comp.total,
-            "energy_counted_total_tce": comp.counted_total(c),
-            "energy_counted_intensity_tce": comp.counted_intensity(c),
+            "energy_counted_total_tce": counted["energy_counted_total_tce"],
+            "energy_counted_intensity_tce": counted["energy_counted_intensity_tce"],
             "energy_intensity_tce_per_10k": intensity,
             "base_counted_intensity_tce": base.counted_intensity(c),
             "base_gdp_bn": gdp0,
@@ -317,7 +312,7 @@ class Accounts:
         if rules is not None:
             plan = power.plan or power
             comp_plan, flows_plan = self.components(year, city, plan, t)
-            planned = self.measures(year, city, comp_plan, flows_plan, plan, t)
+            planned = self.measures(year, e, comp_plan, flows_plan, plan)
             self.plans.append(
                 {
                     "city_id": city.city_id,
