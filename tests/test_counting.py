@@ -72,6 +72,9 @@ def test_output_columns_of_the_table_of_targets(result):
     expected = {"baseline": set(), "combined": {"energy_total", "energy_intensity", "coal"}}
     assert {t.target for t in present} == expected[result.stamp["scenario"]]
     for t in present:
+        missed = (result.plans[t.slack] > 1e-9).any()
         for col in t.output_columns:
             table, name = col.split(".", 1)
+            if name.startswith("gap_reason_") and not missed:
+                continue  # a reason is written only where the target is missed
             assert name in tables[table].columns, f"{t.target}: {col} missing"
