@@ -22,9 +22,9 @@ import numpy as np
 from zonesim.agents.city import CityAgent
 from zonesim.agents.firms import FirmPopulation, synthesize
 from zonesim.agents.params import AgentParams
-from zonesim.agents.planning import CityPlanner
 from zonesim.data import BaseYear, load
 from zonesim.levers.rules import YearRules
+from zonesim.planner.city import CityPlanner
 from zonesim.scenario import Scenario
 from zonesim.year import build, plan
 from zonesim.year.account import Accounts

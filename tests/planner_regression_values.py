@@ -15,9 +15,9 @@ REFERENCE = {
 
 VALUES = {
     "objective_bn_cny": 495.02573383331924,
-    "n_vars": 7430,
-    "n_rows": 6544,
-    "n_nonzeros": 29768,
+    "n_vars": 7440,
+    "n_rows": 6564,
+    "n_nonzeros": 29896,
     "new_gw": {
         "battery_2h": 2.4077,
         "battery_4h": 0.0,
@@ -80,5 +80,12 @@ CHANGES = [
         "Tangshan buys at the port: 2020 mean 720 CNY/tce, the NDRC 303 midpoint 852.7 from 2022 "
         "(the year the corridor took effect; prices.csv dated it 2025), so 2022-2024 coal is dearer. "
         "prices: {coal_basis: national} reproduces 476.929 exactly",
+    ),
+    (
+        "2026-11-30",
+        "columns 7430 -> 7440, rows 6544 -> 6564, nonzeros 29768 -> 29896; objective and mix unchanged",
+        "model (issue 10): non-fossil consumption a rule removes (nf_consumed, new_consumed: two "
+        "columns and four rows a year, family nonfossil_consumption), so that exported non-fossil "
+        "electricity earns no credit, as in the accounting (docs/changes.md)",
     ),
 ]

@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from zonesim.agents import planning
 from zonesim.batch import load_experiment
 from zonesim.batch.design import expand
 from zonesim.batch.execute import run_one
 from zonesim.data import load
+from zonesim.planner import city as planning
 from zonesim.planner import standard
 from zonesim.planner.adapter import baseline_outlook, default_policy, planner_input
 from zonesim.planner.solve import Planner

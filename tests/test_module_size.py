@@ -10,10 +10,7 @@ MAX_LINES = 600
 
 # Modules still over the limit, each being split. This list may only shrink: remove a module
 # once it is split, never add one (split the new long module instead).
-KNOWN_OVER = {
-    "planner/build.py",
-    "planner/adapter.py",
-}
+KNOWN_OVER: set[str] = set()
 
 
 def _lines() -> dict[str, int]:

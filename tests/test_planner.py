@@ -393,6 +393,23 @@ def test_family_new_vintage():
     assert energy(res, "counted_total_mtce") == pytest.approx(expected, rel=1e-6)
 
 
+def test_family_nonfossil_consumption():
+    """Solar 2 GW (cf 0.5: 1 GW) in a city that uses 0.5 GW and exports the rest (k = 0.3).
+
+    Under the 2024 rule its own non-fossil consumption (4.38 TWh) leaves the check and the
+    4.38 TWh exported earn no credit: counted energy 0, so a cap of -0.1 Mtce is missed by
+    0.1. Counting everything (pre-2021), it is k x (8.76 - 4.38) = 1.314 Mtce."""
+    out = Counting(False, False, False, False, False)
+    kw = dict(gens=[solar(2.0)], demand_twh=4.38, export_limit=1.0, export_price=0.1)
+    res = plan(micro(counting=(out,), energy_cap_mtce=(-0.1,), **kw))
+    assert energy(res, "net_import_twh") == pytest.approx(-4.38, rel=REL)
+    assert energy(res, "counted_total_mtce") == pytest.approx(0.0, abs=1e-9)
+    assert energy(res, "counted_intensity_mtce") == pytest.approx(0.0, abs=1e-9)
+    assert target(res, "energy_total")["slack"] == pytest.approx(0.1, rel=REL)
+    res = plan(micro(**kw))
+    assert energy(res, "counted_total_mtce") == pytest.approx(0.3 * 4.38, rel=REL)
+
+
 def test_family_programmes():
     """Coal final use 10 Mtce (coal 0.5 bn/Mtce), cap 0.5 Mtce below use in year 1, none in
     year 2. A programme costing 0.1 saves more fuel than it costs: full potential (2 Mtce)
@@ -553,7 +570,7 @@ def test_model_counts_and_names():
     m = build(toy_input(n_days=2, n_years=2))
     for fam in ("capacity_state", "availability", "balance", "storage", "firm_capacity"):
         assert hasattr(m, fam)
-    assert not hasattr(m, "energy_total")  # no cap given -> family returns early
+    assert not hasattr(m, "target_energy_total")  # no cap given -> family returns early
 
 
 def test_infeasible_input_is_reported_not_raised():
@@ -656,3 +673,33 @@ def test_output_based_free_allocation_nets_the_carbon_cost_of_generation():
     assert float(priced.cost.loc[priced.cost["item"] == "carbon", "bn_cny"].sum()) > 1.0
     years = input_tables(micro(**kw, carbon_price=(200.0,), free_allocation=free))["inputs_years"]
     assert years["free_allocation_coal_t_per_mwh"].iloc[0] == pytest.approx(0.81)
+
+
+def test_table_of_targets_names_the_model():
+    """Every row of targets.csv names the LP's cap, row and slack of its target, and the
+    results read them back by those names: a micro city with all five targets."""
+    from zonesim.planner.targets import TARGETS
+
+    caps = dict(
+        energy_cap_mtce=(5.0,),
+        intensity_cap=(0.5,),
+        coal_cap_mtce=(5.0,),
+        co2_cap_mt=(20.0,),
+        co2_intensity_cap=(2.0,),
+    )
+    inp = micro(gens=[gas(1.0)], **caps)
+    m = build(inp)
+    for name, t in TARGETS.items():
+        assert t.lp_parameter in caps
+        for attr in (t.cap_param, t.constraint, t.slack, t.penalty):
+            assert hasattr(m, attr), f"{name}: the model has no {attr}"
+    res = plan(inp)
+    tt = res.targets.set_index("target")
+    assert list(tt.index) == list(TARGETS)
+    for name, t in TARGETS.items():
+        assert tt.loc[name, "unit"] == t.unit and tt.loc[name, "marginal_cost_unit"] == t.marginal_unit
+        assert t.lp_measure in res.energy.columns
+    # gas 8.76 TWh x 0.2 = 1.752 Mtce; CO2 1.6 x 1.752 = 2.8032 Mt; GDP 100 bn: /10 -> per 10k
+    assert tt.loc["energy_total", "value"] == pytest.approx(1.752, rel=REL)
+    assert tt.loc["energy_intensity", "value"] == pytest.approx(0.1752, rel=REL)
+    assert tt.loc["co2_intensity", "value"] == pytest.approx(0.28032, rel=REL)

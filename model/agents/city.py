@@ -97,6 +97,8 @@ class CityState:
     new_mw: dict[str, float] = field(default_factory=dict)
     storage_mw: dict[str, float] = field(default_factory=dict)
     storage_mwh: dict[str, float] = field(default_factory=dict)
+    coal_flexible_mw: float = 0.0
+    """Coal capacity retrofitted for flexibility (lower minimum load), MW."""
 
     def capacity(self, tech: str) -> float:
         """Operating capacity of ``tech``, MW."""
@@ -139,7 +141,6 @@ class CityAgent(mesa.Agent):
         self.extra_parks = False  # three excellent years in a row: more demonstration parks
         self.built_by_land: dict[tuple[str, str], float] = {}  # MW built per (tech, land class)
         self.finance_share = 1.0  # share of last year's plan the city could finance
-        self.last_power_fossil_tce = 0.0  # fuel burnt in local power plants last year
         self.last_net_import_mwh: float | None = None  # realised net import last year (trade pace)
         self.ordered_retirement_mw = 0.0  # coal retired this year by age and by the lever
 

@@ -48,6 +48,12 @@ class FirmPopulation:
     in_gdp: np.ndarray  # bool; False for households, whose 'output' is an activity index
     retire_year: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=int))
     propensity: np.ndarray = field(default_factory=lambda: np.zeros(0))  # uniform [0, 1), drawn once
+    # share of the efficiency package public programmes have carried out in the firm, [0, 1]
+    package_used: np.ndarray = field(default_factory=lambda: np.zeros(0))
+
+    def __post_init__(self) -> None:
+        if len(self.package_used) != len(self.output):
+            self.package_used = np.zeros(len(self.output))
 
     def draw(self, year: int) -> np.ndarray:
         """This year's uniform draw of every firm, fixed by its propensity and the year.
@@ -95,6 +101,24 @@ class FirmPopulation:
         self.retrofitted[hit] = True
         self.vintage[hit] = year
         return float((before * saving[hit]).sum())
+
+    def carry_out_package(self, mask: np.ndarray, share: float, saving: float, year: int) -> float:
+        """A public programme cuts the fossil intensity of the open firms in ``mask`` alike by
+        ``saving`` (fraction), at most what remains of their package (``share`` x the part not
+        yet used); the part used is recorded and a firm whose package is used up closes.
+        Returns the fossil energy saved per year, tce."""
+        hit = mask & self.alive & ~self.retrofitted
+        if not hit.any():
+            return 0.0
+        left = share * (1.0 - self.package_used[hit])
+        cut = np.minimum(saving, left)
+        before = self.intensity[hit][:, FOSSIL].sum(axis=1) * self.output[hit]
+        self.intensity[np.ix_(hit, FOSSIL)] *= (1.0 - cut)[:, None]
+        self.package_used[hit] += cut / share
+        done = np.flatnonzero(hit)[self.package_used[hit] >= 1.0 - 1e-9]
+        self.retrofitted[done] = True
+        self.vintage[done] = year
+        return float((before * cut).sum())
 
     def electrify(self, mask: np.ndarray, share: np.ndarray, mwh_per_tce: float) -> float:
         """Switch ``share`` of fossil use of firms in ``mask`` to electricity.

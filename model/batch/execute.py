@@ -80,9 +80,9 @@ def _base_for(tech_scale: dict[str, float]) -> Any:
 
 
 def _drop_lookups(keep_version: str) -> None:
-    """Free the planner adapter's per-data-version lookups of earlier modified copies."""
+    """Free the planner lookups (per data version) of earlier modified copies."""
     try:
-        from zonesim.planner import adapter
+        from zonesim.planner import lookup as adapter
     except ImportError:  # pragma: no cover
         return
     cache = getattr(adapter, "_LOOKUPS", None)

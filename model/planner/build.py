@@ -15,319 +15,21 @@ targets exist, and which build limits are finite.
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-
-import numpy as np
 import pyomo.environ as pyo
-from zonesim.planner.inputs import (
-    ANY_LAND,
-    FOSSIL_CARRIERS,
-    TARGETS,
-    Carrier,
-    LandClass,
-    PlannerInput,
-    TechName,
+from zonesim.planner.coefficients import MEAN_GW_PER_TWH, coefficients
+from zonesim.planner.inputs import ANY_LAND, PlannerInput, TechName
+from zonesim.planner.measures import (
+    add_co2_targets,
+    add_coal_cap,
+    add_energy_targets,
+    add_nonfossil_consumption,
 )
-from zonesim.units import HOURS_PER_DAY, HOURS_PER_YEAR, KILO, MILLI, PER_BN_TO_PER_10K
+from zonesim.planner.objective import add_budget, add_objective
+from zonesim.planner.sets import IndexSets, index_sets, structure
+from zonesim.planner.targets import TARGETS
+from zonesim.units import HOURS_PER_DAY, KILO
 
-MEAN_GW_PER_TWH = KILO / HOURS_PER_YEAR  # 1 TWh/yr is 0.114 GW on average
-
-
-@dataclass(frozen=True)
-class IndexSets:
-    """Sparse index sets of one city's LP, computed once from the input."""
-
-    n_years: int
-    n_days: int
-    gens: tuple[TechName, ...]
-    fossil: tuple[TechName, ...]
-    vre: tuple[TechName, ...]
-    hydro: tuple[TechName, ...]
-    planned: tuple[TechName, ...]
-    nonfossil: tuple[TechName, ...]
-    renewable: tuple[TechName, ...]
-    build: tuple[tuple[TechName, LandClass], ...]
-    build_limited: tuple[TechName, ...]
-    storage: tuple[TechName, ...]
-    storage_build: tuple[tuple[TechName, LandClass], ...]
-    storage_limited: tuple[TechName, ...]
-    coupled_storage: tuple[TechName, ...]
-    potential: tuple[tuple[TechName, LandClass], ...]
-    programmes: tuple[str, ...]
-    electrification: tuple[str, ...]
-    carriers: tuple[Carrier, ...]
-    programme_carriers: tuple[Carrier, ...]
-    has_coal: bool
-    trade_pace: bool
-    coal_flex: bool
-    coal_substitution: bool
-    target_years: dict[str, tuple[int, ...]]
-    budget_years: tuple[int, ...]
-
-
-def index_sets(inp: PlannerInput) -> IndexSets:
-    """The sparse sets: only technologies present or buildable, only targets that exist."""
-    gens = tuple(g for g in inp.generators if g.existing_gw > 0 or g.buildable)
-    by_name = {g.name: g for g in gens}
-    pot_techs = {t for (t, _) in inp.potentials}
-
-    def land(name: TechName, buildable: bool) -> list[tuple[TechName, LandClass]]:
-        if not buildable:
-            return []
-        if name in pot_techs:
-            return [(t, lc) for (t, lc) in inp.potentials if t == name]
-        return [(name, ANY_LAND)]
-
-    build = [b for g in gens for b in land(g.name, g.buildable)]
-    stores = tuple(s for s in inp.storage if s.existing_gw > 0 or s.buildable)
-    sbuild = [b for s in stores for b in land(s.name, s.buildable)]
-    coal = by_name.get(TechName("coal"))
-    pol = inp.policy
-    target_years = {
-        name: tuple(i for i, v in enumerate(getattr(pol, attr) or ()) if v is not None)
-        for name, (attr, _) in TARGETS.items()
-    }
-    built = {t for (t, _) in build}
-    sbuilt = {t for (t, _) in sbuild}
-    return IndexSets(
-        n_years=inp.n_years,
-        n_days=inp.days.n_days,
-        gens=tuple(g.name for g in gens),
-        fossil=tuple(g.name for g in gens if g.kind == "fossil"),
-        vre=tuple(g.name for g in gens if g.kind == "vre"),
-        hydro=tuple(g.name for g in gens if g.kind == "hydro"),
-        planned=tuple(g.name for g in gens if g.kind == "fossil" and g.full_load_hours is not None),
-        nonfossil=tuple(g.name for g in gens if g.kind != "fossil"),
-        renewable=tuple(g.name for g in gens if g.renewable and g.kind != "fossil"),
-        build=tuple(build),
-        build_limited=tuple(g.name for g in gens if g.name in built and np.isfinite(g.build_limit_gw)),
-        storage=tuple(s.name for s in stores),
-        storage_build=tuple(sbuild),
-        storage_limited=tuple(s.name for s in stores if s.name in sbuilt and np.isfinite(s.build_limit_gw)),
-        coupled_storage=tuple(s.name for s in stores if s.name.startswith("battery"))
-        if pol.storage_charges_from_vre and any(g.kind == "vre" for g in gens)
-        else (),
-        potential=tuple(b for b in build + sbuild if b[1] != ANY_LAND),
-        programmes=tuple(p.name for p in inp.programmes),
-        electrification=tuple(p.name for p in inp.programmes if p.kind == "electrification"),
-        carriers=FOSSIL_CARRIERS,
-        programme_carriers=tuple(
-            cr for cr in FOSSIL_CARRIERS if any(p.carrier_shares.get(cr) for p in inp.programmes)
-        ),
-        has_coal=coal is not None,
-        trade_pace=bool(np.isfinite(inp.market.trade_pace)),
-        coal_flex=coal is not None and coal.min_load > inp.params.coal_flex_min_load,
-        coal_substitution=(coal is not None and coal.buildable and pol.coal_substitution_ratio is not None),
-        target_years=target_years,
-        budget_years=tuple(i for i, v in enumerate(pol.budget_bn or ()) if v is not None),
-    )
-
-
-def structure(inp: PlannerInput) -> str:
-    """A key that changes exactly when the input needs a new model (not just new Params)."""
-    s = index_sets(inp)
-    h = hashlib.sha256(repr(s).encode())
-    d = inp.days
-    for a in (d.weights, d.load_pu, d.solar_cf, d.wind_cf):
-        h.update(np.ascontiguousarray(a, dtype=float).tobytes())
-    h.update(repr(_structural_numbers(inp)).encode())
-    return h.hexdigest()[:16]
-
-
-def _structural_numbers(inp: PlannerInput) -> tuple:
-    """Numbers written into hourly rows as plain floats (a change needs a rebuild)."""
-    coal = inp.generator("coal")
-    return (
-        tuple((s.name, s.efficiency, s.duration_h) for s in inp.storage),
-        coal.min_load if coal else None,
-        tuple((g.name, g.availability) for g in inp.generators if g.kind != "vre"),
-        inp.params.coal_flex_min_load,
-        inp.params.electrification_twh_per_mtce,
-    )
-
-
-# --------------------------------------------------------------------------- coefficients
-
-
-def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, dict]:
-    """Every mutable coefficient of the LP, in planner units, keyed by Param name.
-
-    Derived coefficients (discounted cost per unit, caps turned into Mtce) are computed
-    here, so that each term of the model is one Param times one variable.
-    """
-    s = sets or index_sets(inp)
-    years = range(inp.n_years)
-    gen = {g.name: g for g in inp.generators}
-    sto = {x.name: x for x in inp.storage}
-    mk, par, pol, out = inp.market, inp.params, inp.policy, inp.outlook
-    r = par.discount_rate
-    df = [(1.0 + r) ** -y for y in years]
-    remaining = [sum(df[y:]) for y in years]  # PV of one unit per year from y to the end
-    cp = [pol.carbon_price[y] * MILLI for y in years]
-    ef = mk.emission_factor
-    fuel_price = {c: mk.fuel_price.get(c, (0.0,) * inp.n_years) for c in FOSSIL_CARRIERS}
-
-    fcp = cp if pol.final_carbon_price is None else [p * MILLI for p in pol.final_carbon_price]
-
-    def carrier_cost(c: Carrier, y: int) -> float:
-        """Fuel price plus carbon price of one Mtce of carrier c burnt in power plants, bnCNY/Mtce."""
-        return fuel_price[c][y] + cp[y] * ef.get(c, 0.0)
-
-    def final_cost(c: Carrier, y: int) -> float:
-        """Fuel price plus the carbon price firms pay on one Mtce of carrier c, bnCNY/Mtce."""
-        return fuel_price[c][y] + fcp[y] * ef.get(c, 0.0)
-
-    d = inp.days
-    annual_twh_per_gw = {  # annual energy of one GW at full availability, TWh/GW
-        g: (
-            float((d.weights[:, None] * d.profile(gen[g].profile)).sum()) / KILO
-            if gen[g].kind == "vre"
-            else (gen[g].full_load_hours or HOURS_PER_YEAR) / KILO
-        )
-        for g in s.renewable
-    }
-    c: dict[str, dict] = {}
-    c["df"] = {y: df[y] for y in years}
-    c["existing"] = {g: gen[g].existing_gw for g in s.gens}
-    c["s_existing"] = {x: sto[x].existing_gw for x in s.storage}
-    c["prior_new"] = {g: max(gen[g].existing_gw - gen[g].base_gw, 0.0) for g in s.renewable}
-    c["annual_twh_per_gw"] = annual_twh_per_gw
-    c["full_load_twh"] = {g: (gen[g].full_load_hours or HOURS_PER_YEAR) / KILO for g in s.hydro}
-    c["plan_twh"] = {g: gen[g].full_load_hours / KILO for g in s.planned}
-    c["plan_floor_twh"] = {g: gen[g].plan_floor_hours / KILO for g in s.planned}
-    c["heat_rate"] = {g: gen[g].heat_rate for g in s.fossil}
-    c["credit"] = {g: gen[g].capacity_credit for g in s.gens}
-    c["s_credit"] = {x: sto[x].capacity_credit for x in s.storage}
-    c["s_duration"] = {x: sto[x].duration_h for x in s.storage}
-    c["build_limit"] = {g: gen[g].build_limit_gw for g in s.build_limited}
-    c["s_build_limit"] = {x: sto[x].build_limit_gw for x in s.storage_limited}
-    c["potential"] = {b: float(inp.potentials[b]) for b in s.potential}
-    c["capex"] = {g: gen[g].capex for g in s.gens}
-    c["s_capex"] = {x: sto[x].capex for x in s.storage}
-    # objective: PV of the annuity from the year of build to the end of the horizon
-    c["c_new"] = {(g, y): gen[g].capex_annual * remaining[y] for g in s.gens for y in years}
-    c["c_snew"] = {(x, y): sto[x].capex_annual * remaining[y] for x in s.storage for y in years}
-    c["c_fom"] = {(g, y): gen[g].fom * df[y] for g in s.gens for y in years}
-    c["c_sfom"] = {(x, y): sto[x].fom * df[y] for x in s.storage for y in years}
-    alloc = pol.free_allocation or {}
-    c["c_gen"] = {
-        (g, y): df[y] * (carrier_cost(gen[g].fuel, y) * gen[g].heat_rate - cp[y] * alloc.get(g, 0.0))
-        for g in s.fossil
-        for y in years
-    }
-    # grid electricity carries the carbon cost of its regional grid where generators pay one
-    # (none under output-based free allocation: the supplying plants are allocated alike)
-    grid_factor = 0.0 if pol.free_allocation is not None else mk.grid_emission_factor
-    grid_carbon = [cp[y] * grid_factor for y in years]
-    c["c_imp"] = {y: df[y] * (mk.import_price[y] + grid_carbon[y]) for y in years}
-    c["c_exp"] = {y: df[y] * (mk.export_price[y] + grid_carbon[y]) for y in years}
-    c["c_shed"] = {y: df[y] * par.lost_load_penalty for y in years}
-    c["c_retro"] = {y: par.coal_flex_capex_annual * remaining[y] for y in years}
-    prog = {p.name: p for p in inp.programmes}
-    c["c_prog"] = {
-        (p, y): df[y]
-        * (prog[p].cost - sum(sh * final_cost(cr, y) for cr, sh in prog[p].carrier_shares.items()))
-        for p in s.programmes
-        for y in years
-    }
-    c["c_final"] = {
-        "const": sum(
-            df[y] * final_cost(cr, y) * out.fossil_final_mtce.get(cr, (0.0,) * inp.n_years)[y]
-            for cr in FOSSIL_CARRIERS
-            for y in years
-        )
-    }
-    c["pen_energy"] = {y: df[y] * par.slack_penalty_energy for y in years}
-    c["pen_co2"] = {y: df[y] * par.slack_penalty_co2 for y in years}
-    c["pen_reserve"] = {y: df[y] * par.slack_penalty_reserve for y in years}
-    c["pen_budget"] = {y: df[y] * par.budget_overrun_penalty for y in years}
-    # demand, outlook, programmes
-    c["demand_gw"] = {y: out.electricity_twh[y] * MEAN_GW_PER_TWH for y in years}
-    c["fossil_final"] = {
-        (cr, y): out.fossil_final_mtce.get(cr, (0.0,) * inp.n_years)[y]
-        for cr in FOSSIL_CARRIERS
-        for y in years
-    }
-    c["prog_max"] = {(p, y): prog[p].potential_mtce[y] for p in s.programmes for y in years}
-    c["prog_existing"] = {p: prog[p].existing_mtce for p in s.programmes}
-    c["share"] = {
-        (p, cr): prog[p].carrier_shares.get(cr, 0.0) for p in s.programmes for cr in FOSSIL_CARRIERS
-    }
-    # grid
-    c["import_limit"] = {"gw": mk.import_limit_gw}
-    c["export_limit"] = {"gw": mk.export_limit_gw}
-    if s.trade_pace:
-        # without last year's flow (base year) only the hourly limits bound the change
-        known = mk.net_import_prev_twh is not None
-        wide = (mk.import_limit_gw + mk.export_limit_gw) * HOURS_PER_YEAR / KILO
-        c["net_import_prev"] = {"twh": mk.net_import_prev_twh if known else 0.0}
-        c["trade_band"] = {
-            y: mk.trade_pace * out.electricity_twh[y] if known or y > 0 else wide for y in years
-        }
-    peak = par.peak_pu * (1.0 + par.reserve_margin)
-    c["peak_req"] = {
-        y: peak * c["demand_gw"][y] - mk.import_capacity_credit * mk.import_limit_gw for y in years
-    }
-    c["peak_per_mtce"] = {"x": peak * par.electrification_twh_per_mtce * MEAN_GW_PER_TWH}
-    # policy
-    counting = pol.counting
-    k = pol.conversion_factor
-    c["k"] = {y: k[y] for y in years}
-    c["k_old_total"] = {y: k[y] * counting[y].nonfossil_old_in_total for y in years}
-    c["k_new_total"] = {y: k[y] * counting[y].nonfossil_new_in_total for y in years}
-    c["k_nf_intensity"] = {y: k[y] * counting[y].nonfossil_in_intensity for y in years}
-    c["feedstock_out_total"] = {
-        y: out.feedstock_mtce[y] * (not counting[y].feedstock_in_total) for y in years
-    }
-    c["feedstock_out_intensity"] = {
-        y: out.feedstock_mtce[y] * (not counting[y].feedstock_in_intensity) for y in years
-    }
-    gdp10 = [out.gdp_bn[y] / PER_BN_TO_PER_10K for y in years]
-    caps = {
-        "energy_total": lambda y, v: v,
-        "energy_intensity": lambda y, v: v * gdp10[y],  # tce/10kCNY -> Mtce
-        "coal": lambda y, v: v,
-        "co2": lambda y, v: v,
-        "co2_intensity": lambda y, v: v * gdp10[y],  # tCO2/10kCNY -> MtCO2
-    }
-    for name, (attr, _) in TARGETS.items():
-        values = getattr(pol, attr) or ()
-        c[f"cap_{name}"] = {y: caps[name](y, values[y]) for y in s.target_years[name]}
-    c["budget"] = {y: pol.budget_bn[y] for y in s.budget_years}
-    c["ef"] = {cr: ef.get(cr, 0.0) for cr in FOSSIL_CARRIERS}
-    c["ef_grid"] = {"x": mk.grid_emission_factor}
-    c["ef_grid_target"] = {"x": mk.grid_emission_factor if pol.co2_includes_imports else 0.0}
-    vre_build = [(g, lc) for (g, lc) in s.build if g in s.vre]
-    on_classes = {b: pol.storage_land_classes is None or b[1] in pol.storage_land_classes for b in vre_build}
-    ratio = {
-        b: pol.storage_power_ratio if on else pol.storage_power_ratio_other for b, on in on_classes.items()
-    }
-    c["storage_ratio"] = {b: ratio[b] for b in vre_build}
-    # wind and PV bases the policy orders on its land classes: a share of the remaining potential
-    order = pol.build_order_share if pol.storage_land_classes else 0.0
-    c["build_order"] = {
-        b: order * float(inp.potentials.get(b, 0.0)) if on_classes.get(b, False) else 0.0 for b in s.build
-    }
-    c["storage_energy_ratio"] = {b: ratio[b] * pol.storage_duration_h for b in vre_build}
-    # the developers' outlay on an ordered base, per GW: the plant and its coupled storage at
-    # the cheapest storage that meets both the power and the energy ratio
-    per_gw = min(
-        (sto[x].capex * max(1.0, pol.storage_duration_h / sto[x].duration_h) for x in s.storage), default=0.0
-    )
-    c["developer_outlay"] = {
-        b: (gen[b[0]].capex + ratio.get(b, 0.0) * per_gw) * (c["build_order"][b] > 0) for b in s.build
-    }
-    c["min_coal"] = {"gw": pol.min_coal_gw}
-    c["forced_retirement"] = {y: pol.forced_coal_retirement_gw[y] for y in years}
-    c["existing_flex"] = {"gw": inp.existing_flex_gw}
-    c["substitution_ratio"] = {"x": pol.coal_substitution_ratio or 0.0}
-    c["flex_capex"] = {"x": par.coal_flex_capex}
-    c["prog_cost"] = {p: prog[p].cost for p in s.programmes}
-    return c
-
-
-# --------------------------------------------------------------------------- build
+__all__ = ["FAMILIES", "build", "coefficients", "index_sets", "structure", "update_parameters"]
 
 
 def build(inp: PlannerInput) -> pyo.ConcreteModel:
@@ -351,6 +53,7 @@ def build(inp: PlannerInput) -> pyo.ConcreteModel:
     add_annual_energy(m, inp)
     add_trade_pace(m)
     add_new_vintage(m)
+    add_nonfossil_consumption(m)
     add_programmes(m)
     add_potential(m)
     add_build_rate(m)
@@ -377,6 +80,7 @@ FAMILIES = (
     "annual_energy",
     "trade_pace",
     "new_vintage",
+    "nonfossil_consumption",
     "programmes",
     "potential",
     "build_rate",
@@ -474,9 +178,11 @@ def add_variables(m: pyo.ConcreteModel, s: IndexSets) -> None:
     m.exp_twh = pyo.Var(m.Y, within=nn)
     m.unserved_twh = pyo.Var(m.Y, within=nn)
     m.gen_new = pyo.Var(m.GR, m.Y, within=nn)
+    m.nf_consumed = pyo.Var(m.Y, within=nn)
+    m.new_consumed = pyo.Var(m.Y, within=nn)
     m.prog = pyo.Var(m.P, m.Y, within=nn, bounds=lambda m, p, y: (0, m.prog_max[p, y]))
     for name in s.target_years:
-        setattr(m, f"slack_{name}", pyo.Var(getattr(m, f"Y_{name}"), within=nn))
+        setattr(m, TARGETS[name].slack, pyo.Var(getattr(m, f"Y_{name}"), within=nn))
     m.slack_reserve = pyo.Var(m.Y, within=nn)
     m.slack_budget = pyo.Var(m.Y_budget, within=nn)
 
@@ -830,174 +536,3 @@ def add_firm_capacity(m: pyo.ConcreteModel) -> None:
             >= m.peak_req[y]
         ),
     )
-
-
-# ---- accounting expressions (shared by targets and results)
-
-
-def fossil_final(m, c, y):
-    """Fossil final use of carrier c after programmes, Mtce."""
-    return m.fossil_final[c, y] - sum(m.share[p, c] * m.prog[p, y] for p in m.P)
-
-
-def power_fuel(m, fuel, y):
-    """Fuel burnt in local power plants, Mtce."""
-    gens = m.sets.fossil
-    return sum(m.heat_rate[g] * m.gen_twh[g, y] for g in gens if m.fuel_of.get(g) == fuel)
-
-
-def nonfossil_twh(m, y):
-    return sum(m.gen_twh[g, y] for g in m.GN)
-
-
-def new_renewable_twh(m, y):
-    return sum(m.gen_new[g, y] for g in m.GR)
-
-
-def energy_total(m, y):
-    """Energy counted toward the total check, Mtce.
-
-    sum_c FF[c,y] - feedstock_out_total[y] + sum_f power_fuel[f,y] + k[y] * net_import[y]
-      + k_old_total[y] * (NF[y] - NEW[y]) + k_new_total[y] * NEW[y]
-    """
-    return (
-        sum(fossil_final(m, c, y) for c in m.C)
-        - m.feedstock_out_total[y]
-        + sum(m.heat_rate[g] * m.gen_twh[g, y] for g in m.GF)
-        + m.k[y] * (m.imp_twh[y] - m.exp_twh[y])
-        + m.k_old_total[y] * (nonfossil_twh(m, y) - new_renewable_twh(m, y))
-        + m.k_new_total[y] * new_renewable_twh(m, y)
-    )
-
-
-def energy_intensity(m, y):
-    """Energy counted toward the intensity check, Mtce (divided by GDP in the cap)."""
-    return (
-        sum(fossil_final(m, c, y) for c in m.C)
-        - m.feedstock_out_intensity[y]
-        + sum(m.heat_rate[g] * m.gen_twh[g, y] for g in m.GF)
-        + m.k[y] * (m.imp_twh[y] - m.exp_twh[y])
-        + m.k_nf_intensity[y] * nonfossil_twh(m, y)
-    )
-
-
-def coal_use(m, y):
-    """Coal burnt: final use after programmes plus coal power, Mtce."""
-    return fossil_final(m, "coal", y) + power_fuel(m, "coal", y)
-
-
-def co2(m, y):
-    """CO2 a target counts, MtCO2: fossil carriers burnt, plus net grid import at the grid's
-    factor when the scenario counts imported electricity (ef_grid_target = 0 otherwise)."""
-    return (
-        sum(m.ef[c] * fossil_final(m, c, y) for c in m.C)
-        + sum(m.ef[m.fuel_of[g]] * m.heat_rate[g] * m.gen_twh[g, y] for g in m.GF)
-        + m.ef_grid_target["x"] * (m.imp_twh[y] - m.exp_twh[y])
-    )
-
-
-def add_energy_targets(m: pyo.ConcreteModel) -> None:
-    """Dual control: total energy and energy intensity (Mtce).
-
-    energy_total(y) - slack_energy_total[y] <= cap_energy_total[y]
-    energy_intensity(y) - slack_energy_intensity[y] <= cap_intensity[y] * GDP[y] / 10
-    """
-    if m.Y_energy_total:
-        m.energy_total = pyo.Constraint(
-            m.Y_energy_total,
-            rule=lambda m, y: energy_total(m, y) - m.slack_energy_total[y] <= m.cap_energy_total[y],
-        )
-    if m.Y_energy_intensity:
-        m.energy_intensity = pyo.Constraint(
-            m.Y_energy_intensity,
-            rule=lambda m, y: (
-                energy_intensity(m, y) - m.slack_energy_intensity[y] <= m.cap_energy_intensity[y]
-            ),
-        )
-
-
-def add_coal_cap(m: pyo.ConcreteModel) -> None:
-    """Coal cap (Mtce): coal_use(y) - slack_coal[y] <= cap_coal[y]."""
-    if not m.Y_coal:
-        return
-    m.coal_cap = pyo.Constraint(m.Y_coal, rule=lambda m, y: coal_use(m, y) - m.slack_coal[y] <= m.cap_coal[y])
-
-
-def add_co2_targets(m: pyo.ConcreteModel) -> None:
-    """CO2 cap and CO2 intensity (MtCO2).
-
-    co2(y) - slack_co2[y] <= cap_co2[y];  co2(y) - slack_co2_intensity[y] <= cap * GDP / 10
-    """
-    if m.Y_co2:
-        m.co2_cap = pyo.Constraint(m.Y_co2, rule=lambda m, y: co2(m, y) - m.slack_co2[y] <= m.cap_co2[y])
-    if m.Y_co2_intensity:
-        m.co2_intensity = pyo.Constraint(
-            m.Y_co2_intensity,
-            rule=lambda m, y: co2(m, y) - m.slack_co2_intensity[y] <= m.cap_co2_intensity[y],
-        )
-
-
-def outlay(m, y):
-    """Investment outlay in year y, bnCNY: overnight capex of new build and retrofits plus
-    the year's cost of programmes, less the ordered bases and their storage (their developers
-    finance them)."""
-    return (
-        sum(m.capex[g] * m.new[g, lc, y] - m.developer_outlay[g, lc] * m.build_order[g, lc] for g, lc in m.GB)
-        + sum(m.s_capex[x] * m.snew[x, lc, y] for x, lc in m.SB)
-        + (m.flex_capex["x"] * m.retro[y] if hasattr(m, "retro") else 0)
-        + sum(m.prog_cost[p] * m.prog[p, y] for p in m.P)
-    )
-
-
-def add_budget(m: pyo.ConcreteModel) -> None:
-    """Budget (bnCNY): outlay(y) - slack_budget[y] <= budget[y]."""
-    if not m.Y_budget:
-        return
-    m.budget_limit = pyo.Constraint(
-        m.Y_budget, rule=lambda m, y: outlay(m, y) - m.slack_budget[y] <= m.budget[y]
-    )
-
-
-def add_objective(m: pyo.ConcreteModel) -> None:
-    """Discounted cost, bnCNY (present value at the first year).
-
-    sum c_new new + c_snew snew + c_retro retro + c_fom cap + c_sfom scap + c_gen gen_twh
-      + c_imp imp_twh - c_exp exp_twh + c_shed unserved_twh + c_prog prog + c_final
-      + df * (pen_energy * energy/coal slacks + pen_co2 * CO2 slacks
-              + pen_reserve * slack_reserve + pen_budget * slack_budget)
-    """
-    m.cost_terms = pyo.Expression(pyo.Any)
-    for name, expr in cost_terms(m).items():
-        m.cost_terms[name] = expr
-    m.cost = pyo.Objective(expr=sum(m.cost_terms[k] for k in m.cost_terms), sense=pyo.minimize)
-
-
-def cost_terms(m) -> dict:
-    """The objective split into named parts (bnCNY, present value)."""
-    y = m.Y
-    terms = {
-        "capex": sum(m.c_new[g, z] * m.new[g, lc, z] for g, lc in m.GB for z in y)
-        + sum(m.c_snew[x, z] * m.snew[x, lc, z] for x, lc in m.SB for z in y)
-        + (sum(m.c_retro[z] * m.retro[z] for z in y) if hasattr(m, "retro") else 0),
-        "fom": sum(m.c_fom[g, z] * m.cap[g, z] for g in m.G for z in y)
-        + sum(m.c_sfom[x, z] * m.scap[x, z] for x in m.S for z in y),
-        "power_fuel_and_carbon": sum(m.c_gen[g, z] * m.gen_twh[g, z] for g in m.GF for z in y),
-        "grid_import": sum(m.c_imp[z] * m.imp_twh[z] for z in y),
-        "grid_export": -sum(m.c_exp[z] * m.exp_twh[z] for z in y),
-        "programmes": sum(m.c_prog[p, z] * m.prog[p, z] for p in m.P for z in y),
-        "final_fuel_and_carbon": m.c_final["const"],
-        "lost_load": sum(m.c_shed[z] * m.unserved_twh[z] for z in y),
-        "slack": sum(
-            m.pen_energy[z] * getattr(m, f"slack_{n}")[z]
-            for n in ("energy_total", "energy_intensity", "coal")
-            for z in getattr(m, f"Y_{n}")
-        )
-        + sum(
-            m.pen_co2[z] * getattr(m, f"slack_{n}")[z]
-            for n in ("co2", "co2_intensity")
-            for z in getattr(m, f"Y_{n}")
-        )
-        + sum(m.pen_reserve[z] * m.slack_reserve[z] for z in y)
-        + sum(m.pen_budget[z] * m.slack_budget[z] for z in m.Y_budget),
-    }
-    return terms

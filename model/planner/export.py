@@ -11,7 +11,7 @@
 ``inputs_potentials.csv``  tech, land_class, potential_gw
 ``inputs_programmes.csv``  programme, year, attribute, value, unit
 ``inputs_years.csv``       per year: outlook, prices, limits, policy caps, factors
-``inputs_scalars.csv``     planner parameters and scalar policy settings
+``inputs_scalars.csv``     planner parameters and scalar policy settings (incl. the residual ratios)
 ``solution_*.csv``         capacity, new_by_land, dispatch, energy, cost, targets,
                            programmes, shadow (see :mod:`zonesim.planner.results`; the
                            sign of every dual is stated in ``docs/planner.md`` "Results")
@@ -146,6 +146,7 @@ def input_tables(inp: PlannerInput) -> dict[str, pd.DataFrame]:
             prog_rows.append((p.name, p.kind, y, "potential", p.potential_mtce[i], "Mtce/yr"))
         prog_rows.append((p.name, p.kind, None, "cost", p.cost, "bnCNY/Mtce"))
         prog_rows.append((p.name, p.kind, None, "existing", p.existing_mtce, "Mtce/yr"))
+        prog_rows.append((p.name, p.kind, None, "feedstock_share", p.feedstock_share, "1"))
         for c, sh in p.carrier_shares.items():
             prog_rows.append((p.name, p.kind, None, f"share_{c}", sh, "1"))
     progs = pd.DataFrame(prog_rows, columns=["programme", "kind", "year", "attribute", "value", "unit"])
@@ -201,6 +202,11 @@ def input_tables(inp: PlannerInput) -> dict[str, pd.DataFrame]:
         ("coal_substitution_ratio", pol.coal_substitution_ratio, "1"),
         ("existing_flex_gw", inp.existing_flex_gw, "GW"),
     ]
+    # the base-year residual in the target rows, per Mtce of its basis (planner.md: O^q_y)
+    for q in ("energy", "coal", "co2"):
+        unit = "MtCO2/Mtce" if q == "co2" else "1"
+        scal.append((f"other_{q}_per_fossil_final", pol.other_per_fossil_final.get(q, 0.0), unit))
+        scal.append((f"other_{q}_per_power_fuel", pol.other_per_power_fuel.get(q, 0.0), unit))
     scal += [(f"emission_factor_{c}", v, "MtCO2/Mtce") for c, v in mk.emission_factor.items()]
     scalars = pd.DataFrame(scal, columns=["name", "value", "unit"])
     return {

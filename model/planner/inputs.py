@@ -187,6 +187,9 @@ class Programme:
         cost: annual cost per unit of level, bnCNY/Mtce (= CNY/tce x 1e-3).
         carrier_shares: share of each fossil carrier in what the programme displaces; sums to 1.
         existing_mtce: level reached before the first planning year, Mtce/yr (kept).
+        feedstock_share: share of what the programme displaces that was counted as
+            feedstock (the accounting's feedstock is a share of the chemical sector's fossil
+            use, so a chemicals programme lowers it), fraction.
     """
 
     name: str
@@ -195,6 +198,7 @@ class Programme:
     cost: float
     carrier_shares: Mapping[Carrier, float]
     existing_mtce: float = 0.0
+    feedstock_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -349,6 +353,10 @@ class PlannerPolicy:
             national ETS benchmarks); its carbon cost is then the price times its CO2 above
             the allocation (negative below it), and grid electricity carries no carbon cost
             (the supplying plants are allocated alike). ``None`` = plants pay for all CO2.
+        other_per_fossil_final, other_per_power_fuel: the part of each measure (``energy``,
+            ``coal``: Mtce; ``co2``: MtCO2) the LP does not model (the base-year residual:
+            transformation losses, process CO2, statistical difference), per Mtce of fossil
+            final use or of fuel burnt in local power plants; it moves with the plan.
     """
 
     counting: tuple[Counting, ...]
@@ -372,16 +380,8 @@ class PlannerPolicy:
     build_order_share: float = 0.0
     storage_charges_from_vre: bool = False
     free_allocation: Mapping[str, float] | None = None
-
-
-TARGETS: dict[str, tuple[str, str]] = {
-    "energy_total": ("energy_cap_mtce", "Mtce"),
-    "energy_intensity": ("intensity_cap", "tce/10kCNY"),
-    "coal": ("coal_cap_mtce", "Mtce"),
-    "co2": ("co2_cap_mt", "MtCO2"),
-    "co2_intensity": ("co2_intensity_cap", "tCO2/10kCNY"),
-}
-"""Target name -> (PlannerPolicy field, unit of the target)."""
+    other_per_fossil_final: Mapping[str, float] = field(default_factory=dict)
+    other_per_power_fuel: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

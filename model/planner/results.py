@@ -28,8 +28,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from zonesim.planner.build import coefficients
-from zonesim.planner.inputs import FOSSIL_CARRIERS, TARGETS, PlannerInput
+from zonesim.accounting import EnergyComponents, counted_co2
+from zonesim.planner.coefficients import OTHER, coefficients
+from zonesim.planner.inputs import FOSSIL_CARRIERS, PlannerInput
+from zonesim.planner.targets import TARGETS
 from zonesim.units import KILO, MILLI, PER_BN_TO_PER_10K
 
 GAP_TOL = 1e-9  # slack (target unit, Mtce or MtCO2) above which a target counts as missed
@@ -181,42 +183,54 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
     k = np.array([c["k"][y] for y in range(ny)])
     arr = lambda name: np.array([c[name][y] for y in range(ny)])  # noqa: E731
     pf = sum(power_fuel.values())
-    total = (
-        ff.sum(axis=0)
-        - arr("feedstock_out_total")
-        + pf
-        + k * net
-        + arr("k_old_total") * (nf - gnew)
-        + arr("k_new_total") * gnew
-    )
-    inten = ff.sum(axis=0) - arr("feedstock_out_intensity") + pf + k * net + arr("k_nf_intensity") * nf
+    consumption = gen_twh.sum(axis=0) + net  # demand and storage losses, TWh
+    fs_share = np.array([c["prog_feedstock"][p] for p in progs])
+    feedstock = np.array(inp.outlook.feedstock_mtce) - fs_share @ prog  # after programmes
+    ff_sum = ff.sum(axis=0)
+    other = {q: c["other_ff"][q] * ff_sum + c["other_pf"][q] * pf for q in OTHER}  # residual
+    # the accounting's components and counting (zonesim.accounting), year by year
+    comps = [
+        EnergyComponents(
+            fossil_final=ff[:, y].sum(),
+            feedstock=feedstock[y],
+            power_fossil=pf[y],
+            nonfossil_old=k[y] * (nf[y] - gnew[y]),
+            nonfossil_new=k[y] * gnew[y],
+            net_import=k[y] * net[y],
+            other=other["energy"][y],
+            consumption=k[y] * consumption[y],
+        )
+        for y in range(ny)
+    ]
+    counts = inp.policy.counting
+    total = np.array([x.counted_total(counts[y]) for y, x in enumerate(comps)])
+    inten = np.array([x.counted_intensity(counts[y]) for y, x in enumerate(comps)])
     ef = c["ef"]
-    co2 = (
-        sum(ef[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS))
-        + sum(ef[fuel[g]] * c["heat_rate"][g] * gen_twh[gi[g]] for g in s.fossil)
-        + c["ef_grid"]["x"] * net
-    )
-    co2_local = co2 - c["ef_grid"]["x"] * net
     co2_final = sum(ef[cr] * ff[j] for j, cr in enumerate(FOSSIL_CARRIERS))
-    co2_target = co2_local + c["ef_grid_target"]["x"] * net  # what a CO2 target counts
-    coal = ff[FOSSIL_CARRIERS.index("coal")] + power_fuel["coal"]
+    co2_power = sum((ef[fuel[g]] * c["heat_rate"][g] * gen_twh[gi[g]] for g in s.fossil), np.zeros(ny))
+    co2 = counted_co2(co2_final, co2_power, c["ef_grid"]["x"] * net, other["co2"])
+    co2_local = counted_co2(co2_final, co2_power, 0.0, other["co2"])
+    # what a CO2 target counts (imports at the grid's factor only when the scenario counts them)
+    co2_target = counted_co2(co2_final, co2_power, c["ef_grid_target"]["x"] * net, other["co2"])
+    coal = ff[FOSSIL_CARRIERS.index("coal")] + power_fuel["coal"] + other["coal"]
     gdp = np.array(inp.outlook.gdp_bn)
     energy = pd.DataFrame(
         {
             "year": years,
             **{f"fossil_final_{cr}_mtce": ff[j] for j, cr in enumerate(FOSSIL_CARRIERS)},
-            "feedstock_mtce": np.array(inp.outlook.feedstock_mtce),
+            "feedstock_mtce": feedstock,
             **{f"power_fuel_{cr}_mtce": power_fuel[cr] for cr in ("coal", "gas")},
             "nonfossil_twh": nf,
             "nonfossil_new_twh": gnew,
             "net_import_twh": net,
-            "primary_all_mtce": ff.sum(axis=0) + pf + k * (net + nf),
+            "primary_all_mtce": np.array([x.total for x in comps]),
             "counted_total_mtce": total,
             "counted_intensity_mtce": inten,
             "intensity_tce_per_10k": inten * PER_BN_TO_PER_10K / gdp,
             "coal_mtce": coal,
             "co2_mt": co2,
             "co2_territorial_mt": co2_local,
+            "co2_target_mt": co2_target,
             "co2_intensity_t_per_10k": co2 * PER_BN_TO_PER_10K / gdp,
             "gdp_bn": gdp,
         }
@@ -246,45 +260,24 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
         # power plants pay carbon_price (on CO2 above their free allocation, if any), firms'
         # final use final_carbon_price (ETS coverage), and traded electricity the grid's
         # carbon cost (none under output-based allocation)
-        "carbon": cp * (co2_local - co2_final - allocated) + fcp * co2_final + cp * grid_ef * net,
+        "carbon": cp * (co2_power - allocated) + fcp * co2_final + cp * grid_ef * net,
         "grid_import": np.array(mk.import_price) * imp_twh,
         "grid_export": -np.array(mk.export_price) * exp_twh,
         "programmes": sum((p.cost * prog[j] for j, p in enumerate(inp.programmes)), np.zeros(ny)),
         "lost_load": par.lost_load_penalty * twh(shed + spill),
     }
     tgt_rows = []
-    pen = {
-        "energy_total": "pen_energy",
-        "energy_intensity": "pen_energy",
-        "coal": "pen_energy",
-        "co2": "pen_co2",
-        "co2_intensity": "pen_co2",
-    }
-    measure = {
-        "energy_total": total,
-        "energy_intensity": inten,
-        "coal": coal,
-        "co2": co2_target,
-        "co2_intensity": co2_target,
-    }
-    cons = {
-        "energy_total": "energy_total",
-        "energy_intensity": "energy_intensity",
-        "coal": "coal_cap",
-        "co2": "co2_cap",
-        "co2_intensity": "co2_intensity",
-    }
     penalty = np.zeros(ny)
-    for name, (attr, unit) in TARGETS.items():
+    for name, tg in TARGETS.items():  # names from targets.csv: read back generically
         ys = list(s.target_years[name])
         if not ys:
             continue
-        sl = val(getattr(m, f"slack_{name}"))
-        duals = planner.dual(getattr(m, cons[name]))
-        per = 1.0 if name in ("energy_total", "coal", "co2") else PER_BN_TO_PER_10K
+        sl = val(getattr(m, tg.slack))
+        duals = planner.dual(getattr(m, tg.constraint))
+        measure = energy[tg.lp_measure].to_numpy()
         for j, y in enumerate(ys):
-            scale = per / gdp[y] if per != 1.0 else 1.0  # Mtce -> tce/10kCNY when intensity
-            penalty[y] += c[pen[name]][y] / df[y] * sl[j]
+            scale = PER_BN_TO_PER_10K / gdp[y] if tg.per_gdp else 1.0  # Mtce -> tce/10kCNY
+            penalty[y] += c[tg.penalty][y] / df[y] * sl[j]
             mc = -duals[j] / df[y] * KILO
             # a target missed (slack used) has the slack penalty as its dual: that is no
             # price, so the marginal cost is left empty and the gap carries a reason instead
@@ -293,12 +286,12 @@ def read_results(planner, messages: list[str]) -> PlannerResult:
                 (
                     name,
                     years[y],
-                    getattr(pol, attr)[y],
-                    measure[name][y] * scale,
+                    getattr(pol, tg.lp_parameter)[y],
+                    measure[y] * scale,
                     sl[j] * scale,
-                    unit,
+                    tg.unit,
                     math.nan if missed else max(mc, 0.0),
-                    "CNY/tCO2" if name.startswith("co2") else "CNY/tce",
+                    tg.marginal_unit,
                     bool(mc > 1e-6),
                     GAP_REASON if missed else "",
                 )

@@ -4,7 +4,7 @@
 process's :class:`~zonesim.planner.standard.Template` for the input's structure (the Pyomo
 model is built once per process and structure, not once per run). :meth:`Planner.update`
 changes only Param-dependent numbers when the new input has the same
-:func:`~zonesim.planner.build.structure` (no reload; HiGHS keeps its basis, so the next solve
+:func:`~zonesim.planner.sets.structure` (no reload; HiGHS keeps its basis, so the next solve
 starts warm from the last optimum) and loads a fresh instance otherwise. :meth:`Planner.solve`
 runs HiGHS, classifies the termination and hands the solution to
 :func:`zonesim.planner.results.read_results`.
@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
-from zonesim.planner.build import coefficients
+from zonesim.planner.coefficients import coefficients
 from zonesim.planner.inputs import PlannerInput
 from zonesim.planner.results import PlannerResult, empty_result, read_results
 from zonesim.planner.standard import template_for, template_key

@@ -2,7 +2,7 @@
 
 Building the Pyomo model and passing it to HiGHS took most of a batch run's time (29 cities,
 rebuilt every run). A :class:`Template` does both once per process and model structure
-(:func:`~zonesim.planner.build.structure`): it walks the built model once, in the order in
+(:func:`~zonesim.planner.sets.structure`): it walks the built model once, in the order in
 which Pyomo's persistent HiGHS interface loads it, and keeps
 
 * the fixed column order (all variables) and row order (all constraints),
@@ -32,8 +32,10 @@ from pyomo.core.base.param import ParamData
 from pyomo.core.expr import numeric_expr as ne
 from pyomo.core.expr.numvalue import is_constant, value
 from pyomo.repn import generate_standard_repn
-from zonesim.planner.build import build, coefficients, structure
+from zonesim.planner.build import build
+from zonesim.planner.coefficients import coefficients
 from zonesim.planner.inputs import PlannerInput
+from zonesim.planner.sets import structure
 
 INF = highspy.kHighsInf
 
@@ -251,7 +253,7 @@ class Template:
 
     # ------------------------------------------------------------------ values
     def param_vector(self, coef: dict[str, dict]) -> np.ndarray:
-        """Param values in the model's Param order, from :func:`~.build.coefficients`."""
+        """Param values in the model's Param order, from :func:`~.coefficients.coefficients`."""
         pv = np.fromiter(
             (v for name in self.param_names for v in coef[name].values()), dtype=float, count=self.n_params
         )

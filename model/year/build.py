@@ -8,8 +8,9 @@ from typing import Any
 import numpy as np
 from zonesim.agents.city import CityAgent
 from zonesim.agents.firms import FOSSIL, SECTOR_INDEX, FirmPopulation
-from zonesim.agents.planning import POLICY_LAND_CLASSES, PlanOutcome
 from zonesim.levers.rules import YearRules
+from zonesim.planner.city import POLICY_LAND_CLASSES
+from zonesim.planner.outcome import PlanOutcome
 from zonesim.year.setting import Setting, gdp
 
 
@@ -36,7 +37,9 @@ def cities_build(
     firms: FirmPopulation,
     outcomes: dict[str, PlanOutcome],
 ) -> list[dict[str, Any]]:
-    """Carry out this year's plan within the finance each city can raise; the investment rows."""
+    """Carry out this year's plan within the finance each city can raise; the investment rows.
+
+    Each city's entry of ``outcomes`` is replaced by its outcome as built (:meth:`realised`)."""
     rows: list[dict[str, Any]] = []
     gdp_bn = gdp(firms, s.n_cities)  # programmes change intensities, not output: GDP holds
     for city in cities:
@@ -66,8 +69,11 @@ def cities_build(
         land = {key: mw if key in base else mw * share for key, mw in out.new_by_land_mw.items()}
         city.build(built, st_mw, st_mwh, land)
         retired = city.retire_coal(out.retire_coal_mw)
-        out.realise({t: city.state.capacity(t) for t in out.planned_capacity_mw})
+        # flexibility retrofits are carried out as planned (on coal units still running)
+        city.state.coal_flexible_mw = min(out.coal_flexible_mw, city.state.capacity("coal"))
         carry_out_programmes(s, year, city, firms, out)  # annual costs: not limited by capital
+        # the year's outcome as built (the plan kept with it, for the plan-vs-built accounting)
+        outcomes[city.city_id] = out.realised({t: city.state.capacity(t) for t in out.planned_capacity_mw})
         for tech in sorted(set(out.new_mw) | set(out.storage_mw)):
             rows.append(
                 {
@@ -76,6 +82,16 @@ def cities_build(
                     "tech": tech,
                     "planned_mw": out.new_mw.get(tech, 0.0) + out.storage_mw.get(tech, 0.0),
                     "built_mw": built.get(tech, 0.0) + st_mw.get(tech, 0.0),
+                }
+            )
+        if out.coal_flex_retrofit_mw > 1e-9:
+            rows.append(
+                {
+                    "city_id": city.city_id,
+                    "year": year,
+                    "tech": "coal_flex_retrofit",
+                    "planned_mw": out.coal_flex_retrofit_mw,
+                    "built_mw": out.coal_flex_retrofit_mw,
                 }
             )
         # every retirement of the year: by age and by the lever (before planning), by the plan
@@ -97,15 +113,18 @@ def carry_out_programmes(
 ) -> None:
     """Apply the planned public programmes to the city's firms (efficiency or electrification).
 
-    Efficiency: the package (its sector's saving share) goes to whole firms, the largest fossil
-    users first (重点用能单位, the key energy-using units programmes target), until the planned
-    saving is reached; the last firm gets the part that remains. The other firms keep the
-    package open for later years and for their own decisions (a thin saving spread over every
-    firm would close the package for all of them in the first year). Electrification switches
-    the planned share of every firm's fossil use in the sector.
+    Each cuts every fossil carrier of its firms in proportion. Electrification goes first: it
+    scales every firm of the sector alike, so the carrier mix of the firms efficiency reaches
+    is still the one the plan saw (the planner's carrier shares, :func:`zonesim.year.plan.outlook`).
+
+    Efficiency carries out a part of the package (its sector's saving share) in every open firm
+    alike and records that part (``package_used``); a firm closes only when its package is
+    used up. (Closing every firm a programme touched, however thin the saving, had ended all
+    efficiency, public and private, after the first year.)
     """
     f = firms
-    for (sector, programme), tce in out.programme_tce.items():
+    order = sorted(out.programme_tce.items(), key=lambda kv: kv[0][1] != "electrification")
+    for (sector, programme), tce in order:
         if tce <= 0:
             continue
         si = SECTOR_INDEX[sector]
@@ -117,27 +136,7 @@ def carry_out_programmes(
             continue
         if programme == "efficiency":
             share = float(s.programmes.loc[(sector, programme), "potential_share"])
-            f.retrofit(*_package_takers(f, mask, share, tce), year)
+            f.carry_out_package(mask, share, tce / fossil, year)
         else:
             saving = np.full(len(f), min(tce / fossil, 1.0))
             f.electrify(mask, saving, s.params.electrification_mwh_per_tce)
-
-
-def _package_takers(
-    f: FirmPopulation, mask: np.ndarray, share: float, tce: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Firms (largest fossil use first) and their savings so that the package ``share`` saves
-    ``tce`` in total: whole packages, the last firm a part (all of the pool if it saves less)."""
-    idx = np.flatnonzero(mask)
-    fossil = (f.intensity[idx][:, FOSSIL] * f.output[idx, None]).sum(axis=1)
-    order = idx[np.argsort(-fossil, kind="stable")]
-    gain = share * np.sort(fossil)[::-1]
-    before = np.cumsum(gain) - gain
-    n = int(np.searchsorted(before, tce, side="left"))  # firms that take part (the last partly)
-    take = np.zeros(len(f), dtype=bool)
-    take[order[:n]] = True
-    saving = np.zeros(len(f))
-    saving[order[:n]] = share
-    if n > 0 and gain[n - 1] > 0:
-        saving[order[n - 1]] = share * min(1.0, (tce - before[n - 1]) / gain[n - 1])
-    return take, saving

@@ -252,7 +252,7 @@ class FirmBehaviour:
         # diffusion: of the firms for which the package pays, a share acts each year
         acts = f.draw(year)[idx] < self.params.retrofit_adoption_per_year
         take[idx] = worth & acts
-        f.retrofit(take, share[f.sector], year)
+        f.retrofit(take, share[f.sector] * (1.0 - f.package_used), year)  # what remains of the package
 
     def circular_parks(self, rules: YearRules) -> None:
         """Participating energy-intensive firms (a seeded subset) reach the lever's saving."""

@@ -3,7 +3,7 @@
 The model's side of planning: the city's expected demand from its firms (:func:`outlook`),
 what public programmes can reach (:func:`programme_potential`) and the policy the levers and
 the base year set (:func:`policy_inputs`). The LP translation lives in
-:mod:`zonesim.agents.planning`.
+:mod:`zonesim.planner.city`.
 """
 
 from __future__ import annotations
@@ -13,7 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 from zonesim.agents.city import CityAgent
 from zonesim.agents.firms import CARRIER_INDEX, ELEC, FOSSIL, SECTOR_INDEX, FirmPopulation
-from zonesim.agents.planning import CityPlanner, Outlook, PlanOutcome, PolicyInputs
+from zonesim.planner.city import CityPlanner, Outlook, PolicyInputs
+from zonesim.planner.outcome import PlanOutcome
 from zonesim.year.account import Accounts
 from zonesim.year.build import budget
 from zonesim.year.errors import PlanningError
@@ -32,34 +33,45 @@ def outlook(
     eff = (1.0 - p.aeei_pct / 100.0) ** k
     gdp = t.gdp[city.index]
     sector = f.sector[mine]
-    fossil_by_sector = {name: e[sector == si][:, FOSSIL].sum() for name, si in SECTOR_INDEX.items()}
+    fossil_by_sector = {name: e[sector == si][:, FOSSIL].sum(axis=0) for name, si in SECTOR_INDEX.items()}
+    potential, shares = programme_potential(s, firms, city, fossil_by_sector, t.energy)
     return Outlook(
         years=list(years),
         electricity_mwh=e[:, ELEC].sum() * grow * eff,
         fossil_final_tce={c: e[:, CARRIER_INDEX[c]].sum() * grow * eff for c in FUELS},
         feedstock_tce=t.feedstock[city.index] * grow * eff,
         gdp_bn=gdp * grow,
-        programme_potential_tce=programme_potential(s, firms, city, fossil_by_sector, t.energy),
+        programme_potential_tce=potential,
+        programme_carrier_shares=shares,
+        programme_feedstock_share={
+            key: p.feedstock_share_chemicals if key[0] == "chemicals" else 0.0 for key in potential
+        },
     )
 
 
 def programme_potential(
-    s: Setting, firms: FirmPopulation, city: CityAgent, fossil: dict[str, float], energy: np.ndarray
-) -> dict[tuple[str, str], float]:
-    """Fossil energy (tce/yr) that public programmes can save or switch in the city this year:
-    the programme's share of the sector's remaining fossil use, at the diffusion pace."""
+    s: Setting, firms: FirmPopulation, city: CityAgent, fossil: dict[str, np.ndarray], energy: np.ndarray
+) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], dict[str, float]]]:
+    """Fossil energy (tce/yr) that public programmes can save or switch in the city this year
+    (the programme's share of the sector's remaining fossil use, at the diffusion pace), and
+    the carrier shares of the fossil use each reaches (what a programme cuts, it cuts from
+    every carrier of its firms in proportion: :func:`zonesim.year.build.carry_out_programmes`)."""
     f = firms
-    out = {}
+    out, shares = {}, {}
     for (sector, programme), row in s.programmes.iterrows():
         si = SECTOR_INDEX[sector]
         if programme == "efficiency":
             open_ = (f.city == city.index) & (f.sector == si) & f.alive & ~f.retrofitted
-            base = energy[open_][:, FOSSIL].sum()
+            left = 1.0 - f.package_used[open_]  # the package's part not yet carried out
+            by_carrier = (energy[open_][:, FOSSIL] * left[:, None]).sum(axis=0)
         else:
-            base = fossil.get(sector, 0.0)
+            by_carrier = fossil.get(sector, np.zeros(len(FOSSIL)))
+        base = by_carrier.sum()
         # programmes ramp at the pace firms take up efficiency (diffusion share per year)
         out[(sector, programme)] = float(row["potential_share"]) * base * s.params.retrofit_adoption_per_year
-    return out
+        if base > 0:
+            shares[(sector, programme)] = {c: float(v / base) for c, v in zip(FUELS, by_carrier, strict=True)}
+    return out, shares
 
 
 def policy_inputs(

@@ -4,7 +4,8 @@ A city hands its outlook (from its firms) and this year's rules to :class:`CityP
 which turns them into a :class:`~zonesim.planner.inputs.PlannerInput` (data-derived parts
 from :func:`zonesim.planner.adapter.planner_input`, the city's current fleet and policy from
 the model), solves it with a persistent HiGHS model per city, and returns the first year's
-decisions and energy flows as a :class:`PlanOutcome` in model units (MW, MWh, tce, t, bnCNY).
+decisions and energy flows as a :class:`~zonesim.planner.outcome.PlanOutcome` in model units
+(MW, MWh, tce, t, bnCNY).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from zonesim.planner.inputs import (
     PlannerInput,
     PlannerPolicy,
 )
+from zonesim.planner.outcome import PlanOutcome, outcome
 from zonesim.planner.results import PlannerResult
 from zonesim.planner.solve import Planner
 from zonesim.planner.standard import fingerprint
@@ -38,8 +40,6 @@ if TYPE_CHECKING:
 POLICY_LAND_CLASSES = frozenset({"desert", "subsidence"})
 """Land classes opened only by the pv_storage lever (plan section (十): 采煤沉陷区, 沙漠)."""
 FUELS = ("coal", "oil", "gas", "heat")
-NOT_RESOURCE_COST = ("carbon", "slack_penalty", "lost_load")
-"""Planner cost items left out of a city's resource cost."""
 
 
 @dataclass(frozen=True)
@@ -52,6 +52,10 @@ class Outlook:
     feedstock_tce: np.ndarray
     gdp_bn: np.ndarray
     programme_potential_tce: dict[tuple[str, str], float]
+    programme_carrier_shares: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    """Per programme, each fossil carrier's share in the use it reaches (else the data's)."""
+    programme_feedstock_share: dict[tuple[str, str], float] = field(default_factory=dict)
+    """Per programme, the share of what it displaces that the accounting counts as feedstock."""
 
 
 @dataclass(frozen=True)
@@ -76,73 +80,6 @@ class PolicyInputs:
     co2_base: tuple[int, float, float] | None = None
     """Carbon dual control: (base year, CO2 intensity incl. imported electricity there in
     tCO2 per 10k CNY, the city's CO2-intensity target %) of the period the year falls in."""
-
-
-@dataclass
-class PlanOutcome:
-    """The first planning year's decisions and energy flows, in model units."""
-
-    status: str
-    new_mw: dict[str, float] = field(default_factory=dict)
-    storage_mw: dict[str, float] = field(default_factory=dict)
-    storage_mwh: dict[str, float] = field(default_factory=dict)
-    retire_coal_mw: float = 0.0
-    new_by_land_mw: dict[tuple[str, str], float] = field(default_factory=dict)
-    generation_mwh: dict[str, float] = field(default_factory=dict)
-    coal_tce: float = 0.0  # coal burnt in power plants
-    fossil_fuel_tce: float = 0.0  # coal + gas burnt in power plants
-    nonfossil_old_mwh: float = 0.0
-    nonfossil_new_mwh: float = 0.0
-    net_import_mwh: float = 0.0
-    storage_loss_mwh: float = 0.0
-    grid_emission_factor: float = 0.0  # tCO2/MWh of the provincial grid
-    co2_t: float = 0.0  # direct CO2 of power plants
-    import_co2_t: float = 0.0
-    programme_tce: dict[tuple[str, str], float] = field(default_factory=dict)
-    capex_bn: float = 0.0
-    capex_per_mw: dict[str, float] = field(default_factory=dict)  # overnight cost, bnCNY/MW
-    cost_bn: float = 0.0  # resource cost (capital annuity, O&M, fuel, imports, programmes)
-    carbon_bn: float = 0.0  # carbon payments on local fossil CO2 (a transfer, not in cost_bn)
-    slack: dict[str, float] = field(default_factory=dict)
-    marginal_cost: dict[str, float] = field(default_factory=dict)
-    """Dual of each target (a true price); NaN where the target is missed (see gap_reason)."""
-    gap_reason: dict[str, str] = field(default_factory=dict)
-    """Why each missed target is missed (its size is in ``slack``)."""
-    messages: list[str] = field(default_factory=list)
-    planned_capacity_mw: dict[str, float] = field(default_factory=dict)
-    fuel_tce: dict[str, float] = field(default_factory=dict)  # fuel burnt per fossil tech
-    co2_by_tech_t: dict[str, float] = field(default_factory=dict)
-    nonfossil_new_by_tech_mwh: dict[str, float] = field(default_factory=dict)
-
-    def realise(self, capacity_mw: dict[str, float]) -> None:
-        """Scale each technology's output to the capacity actually in place after building.
-
-        Generation of a technology built short of plan falls in proportion (its fuel and CO2
-        with it); net import then makes up the difference in the city's accounting.
-        """
-        for tech, planned in self.planned_capacity_mw.items():
-            if planned <= 0 or tech not in self.generation_mwh:
-                continue
-            k = min(capacity_mw.get(tech, 0.0) / planned, 1.0)
-            if k >= 1.0:
-                continue
-            gen = self.generation_mwh[tech]
-            self.generation_mwh[tech] = gen * k
-            if tech in self.fuel_tce:
-                lost_fuel = self.fuel_tce[tech] * (1 - k)
-                self.fuel_tce[tech] -= lost_fuel
-                self.fossil_fuel_tce -= lost_fuel
-                if tech == "coal":
-                    self.coal_tce -= lost_fuel
-                lost_co2 = self.co2_by_tech_t[tech] * (1 - k)
-                self.co2_by_tech_t[tech] -= lost_co2
-                self.co2_t -= lost_co2
-            else:
-                new = self.nonfossil_new_by_tech_mwh.get(tech, 0.0)
-                lost = gen * (1 - k)
-                cut_new = min(lost, new)  # new capacity is what falls short
-                self.nonfossil_new_mwh -= cut_new
-                self.nonfossil_old_mwh -= lost - cut_new
 
 
 _BASE_DISPATCH: dict[tuple, PlanOutcome] = {}
@@ -219,17 +156,9 @@ class CityPlanner:
 
     # ------------------------------------------------------------------ inputs
     def _policy(self, outlook: Outlook, pol: PolicyInputs, city: CityAgent) -> PlannerPolicy:
-        """The LP's policy: caps net of the residual the LP does not model (model units -> LP)."""
+        """The LP's policy: the caps on the accounting's measures, and the base-year residual the
+        LP counts with them (model units -> LP)."""
         years = outlook.years
-        fossil = sum(outlook.fossil_final_tce[c] for c in FUELS)
-
-        def other(name: str) -> np.ndarray:
-            """The residual the LP does not model, Mtce per year (power-based: last year's fuel)."""
-            basis, ratio = pol.residual.get(name, ("fossil_final", 0.0))
-            amount = fossil if basis == "fossil_final" else np.full(len(years), city.last_power_fossil_tce)
-            return ratio * amount / MEGA
-
-        other_e, other_c = other("energy"), other("coal")
         rule = pol.accounting_rule
         rules = pol.ahead
         if len(rules) != len(years):
@@ -240,9 +169,8 @@ class CityPlanner:
         energy_cap: list[float | None] = []
         coal_cap: list[float | None] = []
         co2_cap: list[float | None] = []
-        other_co2 = other("co2")
         start = self.scenario.horizon.start_year
-        for i, (y, r, c) in enumerate(zip(years, rules, counts, strict=True)):
+        for y, r, c in zip(years, rules, counts, strict=True):
             enforce = r.enforce_targets and base is not None
             g = r.total_growth_pct_per_year
             frac = r.coal_cap_fraction if base is not None else None
@@ -251,19 +179,16 @@ class CityPlanner:
             target_year = r.target_year or pol.target_year or self.scenario.horizon.end_year
             progress = min((y - start) / max(target_year - start, 1), 1.0)
             base_int = base.counted_intensity(c) / (pol.base_gdp_bn * TEN_K_PER_BN) if enforce else 0.0
-            gdp_10k = outlook.gdp_bn[i] * TEN_K_PER_BN
             intensity_cap.append(
-                base_int * (1 - pol.target_reduction_pct / 100 * progress) - other_e[i] * MEGA / gdp_10k
-                if enforce
-                else None
+                base_int * (1 - pol.target_reduction_pct / 100 * progress) if enforce else None
             )
             energy_cap.append(
-                base.counted_total(c) / MEGA * (1 + g / 100) ** (y - start) - other_e[i]
+                base.counted_total(c) / MEGA * (1 + g / 100) ** (y - start)
                 if enforce and g is not None
                 else None
             )
-            coal_cap.append(frac * pol.base_coal_tce / MEGA - other_c[i] if frac is not None else None)
-            co2_cap.append(self._co2_cap(r, y, pol, other_co2[i], gdp_10k))
+            coal_cap.append(frac * pol.base_coal_tce / MEGA if frac is not None else None)
+            co2_cap.append(self._co2_cap(r, y, pol))
         now = pol.rules
         return PlannerPolicy(
             counting=tuple(Counting.of(c) for c in counts),
@@ -294,19 +219,22 @@ class CityPlanner:
             storage_power_ratio_other=0.0,
             build_order_share=self.base.param("pv_base_build_share_per_year"),
             storage_charges_from_vre=bool((now.land_classes or frozenset()) & POLICY_LAND_CLASSES),
+            # the base-year residual moves with its basis in the plan (as in the accounting)
+            other_per_fossil_final={q: r for q, (b, r) in pol.residual.items() if b == "fossil_final"},
+            other_per_power_fuel={q: r for q, (b, r) in pol.residual.items() if b == "power_fossil"},
         )
 
     @staticmethod
-    def _co2_cap(r: YearRules, y: int, pol: PolicyInputs, other_mt: float, gdp_10k: float) -> float | None:
-        """The CO2-intensity milestone of year y (tCO2 per 10k CNY, net of the residual the LP
-        does not model) on the straight path from the period's base year to the target."""
+    def _co2_cap(r: YearRules, y: int, pol: PolicyInputs) -> float | None:
+        """The CO2-intensity milestone of year y (tCO2 per 10k CNY) on the straight path from
+        the period's base year to the target."""
         if not r.enforce_co2_intensity or pol.co2_base is None:
             return None
         base_year, base_int, city_pct = pol.co2_base
         pct = r.co2_intensity_reduction_pct if r.co2_intensity_reduction_pct is not None else city_pct
         target_year = r.co2_target_year or base_year + 5
         progress = min(max((y - base_year) / max(target_year - base_year, 1), 0.0), 1.0)
-        return base_int * (1 - pct / 100 * progress) - other_mt * MEGA / gdp_10k
+        return base_int * (1 - pct / 100 * progress)
 
     def _outlook(self, o: Outlook) -> CityOutlook:
         return CityOutlook(
@@ -344,7 +272,16 @@ class CityPlanner:
         for p in inp.programmes:
             sector, kind = p.name.split(":")
             pot = 0.0 if dispatch_only else outlook.programme_potential_tce.get((sector, kind), 0.0) / MEGA
-            progs.append(replace(p, potential_mtce=(pot,) * len(years), existing_mtce=0.0))
+            shares = outlook.programme_carrier_shares.get((sector, kind))
+            progs.append(
+                replace(
+                    p,
+                    potential_mtce=(pot,) * len(years),
+                    existing_mtce=0.0,
+                    carrier_shares={Carrier(c): v for c, v in shares.items()} if shares else p.carrier_shares,
+                    feedstock_share=outlook.programme_feedstock_share.get((sector, kind), 0.0),
+                )
+            )
         gens, stores = inp.generators, inp.storage
         # storage efficiency held at its first value per city: it sits in hourly rows, and a
         # yearly change (0.906 -> 0.920 for batteries over 2021-25) would force a rebuild
@@ -386,8 +323,16 @@ class CityPlanner:
             v > 0 for (_, lc), v in pots.items() if lc in (policy.storage_land_classes or ())
         ):  # no base land in this city: nothing to couple its batteries with
             policy = replace(policy, storage_charges_from_vre=False)
+        # coal retrofitted for flexibility in earlier years (kept on the units still running)
+        flex_gw = min(state.coal_flexible_mw, state.capacity("coal")) / KILO
         return replace(
-            inp, generators=gens, storage=stores, potentials=pots, programmes=tuple(progs), policy=policy
+            inp,
+            generators=gens,
+            storage=stores,
+            potentials=pots,
+            programmes=tuple(progs),
+            policy=policy,
+            existing_flex_gw=flex_gw,
         )
 
     # ------------------------------------------------------------------- solve
@@ -461,122 +406,4 @@ def _without_build_costs(inp: PlannerInput) -> PlannerInput:
         inp,
         generators=tuple(replace(g, capex=0.0, capex_annual=0.0) for g in inp.generators),
         storage=tuple(replace(s, capex=0.0, capex_annual=0.0) for s in inp.storage),
-    )
-
-
-ENERGY_COLUMNS = (
-    "nonfossil_twh",
-    "nonfossil_new_twh",
-    "net_import_twh",
-    "power_fuel_coal_mtce",
-    "power_fuel_gas_mtce",
-)
-
-
-def _year_columns(df, year: int, columns: tuple[str, ...]) -> dict[str, np.ndarray]:
-    """Columns of the rows of ``year`` as numpy arrays (cheaper than filtering DataFrames)."""
-    mask = df["year"].to_numpy() == year
-    return {c: df[c].to_numpy()[mask] for c in columns}
-
-
-def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
-    """The first year of a planner result in model units."""
-    if not res.ok:
-        return PlanOutcome(status=res.status, messages=list(res.messages))
-    y0 = inp.years[0]
-    cap = _year_columns(res.capacity, y0, ("tech", "kind", "new_gw", "retired_gw", "capacity_gw"))
-    is_gen = cap["kind"] == "generator"
-    gen_tech, stor_tech = cap["tech"][is_gen], cap["tech"][~is_gen]
-    gen_new, stor_new = cap["new_gw"][is_gen], cap["new_gw"][~is_gen]
-    gen_cap = dict(zip(gen_tech, cap["capacity_gw"][is_gen], strict=True))
-    gen_retired = dict(zip(gen_tech, cap["retired_gw"][is_gen], strict=True))
-    store_h = {s.name: s.duration_h for s in inp.storage}
-    gmap = {g.name: g for g in inp.generators}
-    smap = {s.name: s for s in inp.storage}
-    new_mw = {t: float(v) * KILO for t, v in zip(gen_tech, gen_new, strict=True) if v > 1e-9}
-    storage_mw = {t: float(v) * KILO for t, v in zip(stor_tech, stor_new, strict=True) if v > 1e-9}
-    storage_mwh = {t: mw * store_h[t] for t, mw in storage_mw.items()}
-    capex = sum(gmap[t].capex * mw / KILO for t, mw in new_mw.items()) + sum(
-        smap[t].capex * mw / KILO for t, mw in storage_mw.items()
-    )
-    d = _year_columns(res.dispatch, y0, ("tech", "twh"))
-    disp = dict(zip(d["tech"], d["twh"], strict=True))
-    e = {k: v[0] for k, v in _year_columns(res.energy, y0, ENERGY_COLUMNS).items()}
-    nonfossil = float(e["nonfossil_twh"]) * MEGA
-    new_nf = float(e["nonfossil_new_twh"]) * MEGA
-    fossil = [g for g in inp.generators if g.kind == "fossil"]
-    fuel = {g.name: g.heat_rate * float(disp.get(g.name, 0.0)) * MEGA for g in fossil}
-    co2_by = {g.name: inp.market.emission_factor[g.fuel] * fuel[g.name] for g in fossil}
-    power_co2 = sum(co2_by.values()) / MEGA
-    # generation of renewable capacity above the 2020 fleet, by technology (for shortfalls)
-    new_nf_by = {}
-    for g in inp.generators:
-        if g.renewable and g.name in gen_cap:
-            cap_now = float(gen_cap[g.name])
-            share_new = max(cap_now - g.base_gw, 0.0) / cap_now if cap_now > 0 else 0.0
-            new_nf_by[g.name] = share_new * float(disp.get(g.name, 0.0)) * MEGA
-    net = float(e["net_import_twh"])
-    progs = _year_columns(res.programmes, y0, ("programme", "level_mtce"))
-    cost = _year_columns(res.cost, y0, ("item", "bn_cny"))
-    resource = ~np.isin(cost["item"], NOT_RESOURCE_COST)
-    by_land = _year_columns(res.new_by_land, y0, ("tech", "land_class", "new_gw"))
-    slack: dict[str, float] = {}
-    marginal: dict[str, float] = {}
-    gap_reason: dict[str, str] = {}
-    if not res.targets.empty:  # the horizon's largest gap and the marginal cost at the target year
-        t = res.targets
-        last: dict[str, tuple[int, float]] = {}
-        columns = (t["target"], t["year"].to_numpy(), t["slack"].to_numpy(), t["marginal_cost"].to_numpy())
-        for name, year, gap, mc in zip(*columns, strict=True):
-            slack[name] = max(slack[name], gap) if name in slack else gap
-            if name not in last or year >= last[name][0]:
-                last[name] = (year, mc)
-        slack = {k: float(slack[k]) for k in sorted(slack)}
-        marginal = {k: float(last[k][1]) for k in sorted(last)}
-        # a target missed in any year of the horizon has no price: its gap and reason instead
-        gaps = t[t["gap_reason"] != ""]
-        gap_reason = {str(n): str(r) for n, r in zip(gaps["target"], gaps["gap_reason"], strict=True)}
-        marginal = {k: (math.nan if k in gap_reason else v) for k, v in marginal.items()}
-    return PlanOutcome(
-        status=res.status,
-        new_mw=new_mw,
-        storage_mw=storage_mw,
-        storage_mwh=storage_mwh,
-        retire_coal_mw=float(gen_retired["coal"]) * KILO if "coal" in gen_retired else 0.0,
-        new_by_land_mw={
-            (t, lc): float(v) * KILO
-            for t, lc, v in zip(by_land["tech"], by_land["land_class"], by_land["new_gw"], strict=True)
-            if v > 1e-9
-        },
-        generation_mwh={t: float(v) * MEGA for t, v in disp.items() if t in gmap},
-        coal_tce=float(e["power_fuel_coal_mtce"]) * MEGA,
-        fossil_fuel_tce=float(e["power_fuel_coal_mtce"] + e["power_fuel_gas_mtce"]) * MEGA,
-        nonfossil_old_mwh=nonfossil - new_nf,
-        nonfossil_new_mwh=new_nf,
-        net_import_mwh=net * MEGA,
-        # losses are >= 0; the LP's solution can carry -1e-8 of round-off
-        storage_loss_mwh=max(-float(disp.get("storage_losses", 0.0)) * MEGA, 0.0),
-        grid_emission_factor=inp.market.grid_emission_factor,
-        co2_t=power_co2 * MEGA,
-        import_co2_t=inp.market.grid_emission_factor * net * MEGA,
-        programme_tce={
-            tuple(p.split(":")): float(v) * MEGA
-            for p, v in zip(progs["programme"], progs["level_mtce"], strict=True)
-        },
-        capex_bn=float(capex),
-        capex_per_mw={
-            **{t: gmap[t].capex / KILO for t in new_mw},
-            **{t: smap[t].capex / KILO for t in storage_mw},
-        },
-        planned_capacity_mw={t: float(v) * KILO for t, v in gen_cap.items()},
-        fuel_tce=fuel,
-        co2_by_tech_t=co2_by,
-        nonfossil_new_by_tech_mwh=new_nf_by,
-        # resource cost of the year: carbon payments are transfers, penalties are not costs
-        cost_bn=float(cost["bn_cny"][resource].sum()),
-        carbon_bn=float(cost["bn_cny"][cost["item"] == "carbon"].sum()),
-        slack=slack,
-        marginal_cost=marginal,
-        gap_reason=gap_reason,
-        messages=list(res.messages),
     )
