@@ -50,7 +50,9 @@ CHANGES = {
     ("circular_parks", "complete_by"): 2022,
 }
 LATE = {"carbon_dual_control": 2027}  # levers of the 2026-2030 period: their horizon end
-ZONE = {"pv_storage": "Z12", "coal_reduction": "Z12"}  # Ningxia: desert and subsidence land, new coal
+ZONE = {"pv_storage": "Z12", "coal_reduction": "Z12", "dual_control": "Z03"}  # Ningxia: desert and
+# subsidence land, new coal; Baotou-Ordos: its intensity target binds by 2022 (Tangshan meets it
+# by then with its steel output cut, so the target year would change nothing there)
 # conditions under which a parameter can act at all: status is lost only after poor ratings,
 # so every zone is rated poor (progress thresholds far above any progress)
 AGENT_PARAMS = {

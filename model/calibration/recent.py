@@ -86,6 +86,11 @@ def fit(
     )
     x = round(float(opt.x), 4)
     best = objective(x)
+    # 95 % interval from the profile: G log(L / L_min) <= 3.84 with G the zones (clusters), the
+    # rule of the 2015-2019 stage's profiled hurdle rate
+    g = len(base.zones) if hasattr(base, "zones") else 20
+    inside = [k for k, v in profile.items() if g * np.log(v / best) <= 3.84] if best > 0 else [x]
+    ci95 = [float(min(inside)), float(max(inside))]
     worst = max(profile.values())
     # identified when the loss is not flat over the range (the fit prefers this value clearly);
     # an estimate at a bound is reported as such
@@ -98,6 +103,7 @@ def fit(
         "value": x,
         "fit_years": list(years),
         "loss_pp2": best,
+        "ci95": ci95,
         "profile": sorted([float(k), float(v)] for k, v in profile.items()),
         "bounds": list(BOUNDS),
         "scenario": Path(scenario).stem,

@@ -237,7 +237,10 @@ class Accounts:
         intensity = counted["energy_counted_intensity_tce"] / (gdp * TEN_K_PER_BN)
         intensity0 = base.counted_intensity(c) / (gdp0 * TEN_K_PER_BN)
         co2 = self.co2(e, power) + flows["other_co2_t"]
-        co2_import = power.grid_emission_factor * (flows["net_import_mwh"] + self.outside_mwh(city, power))
+        # the LP counts net imports at the grid's factor (measures()); the report adds the
+        # boundary correction of partial areas (outside_mwh), shown on its own as co2_boundary_t
+        boundary = power.grid_emission_factor * self.outside_mwh(city, power)
+        co2_import = power.grid_emission_factor * flows["net_import_mwh"] + boundary
         coal = counted["coal_tce"]
         nonfossil = comp.nonfossil_old + comp.nonfossil_new
         period = s.period(year)
@@ -290,6 +293,7 @@ class Accounts:
             "co2_power_t": power.co2_t,
             "co2_other_t": flows["other_co2_t"],
             "co2_import_t": co2_import,
+            "co2_boundary_t": boundary,
             "co2_incl_imports_t": co2 + co2_import,
             "co2_intensity_t_per_10k": co2_int,
             "period": period.name,
