@@ -8,7 +8,7 @@ deviation from the path.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -127,7 +127,9 @@ def gdp_path(base: BaseYear, scenario: Scenario, city_table: pd.DataFrame, trend
             key = keys[("realised_city", "realised_province", "realised_national").index(origin[i, j])]
             if (*key, y) in ind.index:
                 industry[i, j] = float(ind.loc[(*key, y)])
-    products = product_growth(base, city_table, years, macro.product_anchors, macro.realised_through)
+    products = product_growth(
+        base, city_table, years, macro.product_anchors, macro.realised_through, macro.product_anchor_scopes
+    )
     return GdpPath(tuple(years), growth, origin, industry, products)
 
 
@@ -137,6 +139,7 @@ def product_growth(
     years: list[int],
     anchors: Mapping[str, str],
     realised_through: int | None,
+    scopes: Sequence[str] = ("city", "province", "national"),
 ) -> dict[str, np.ndarray]:
     """Per anchored sector: each city's realised output growth of its product, % per year.
 
@@ -168,7 +171,8 @@ def product_growth(
             for j, y in enumerate(years):
                 if realised_through is None or y > realised_through:
                     continue
-                for scope, region in (("city", cid), ("province", prov), ("national", "China")):
+                places = (("city", cid), ("province", prov), ("national", "China"))
+                for scope, region in (pl for pl in places if pl[0] in scopes):
                     rate = rates.get((scope, region, product, y))
                     a = levels.get((scope, region, product, y - 1))
                     b = levels.get((scope, region, product, y))

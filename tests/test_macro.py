@@ -159,3 +159,17 @@ def test_an_unknown_anchor_product_is_named_in_the_error(base):
             ),
             base=base,
         )
+
+
+def test_anchor_scopes_without_the_nation_anchor_only_where_the_place_publishes(base):
+    from zonesim.macro import product_growth
+
+    cities = base.cities.set_index("city_id").loc[["tangshan", "tongling"]].reset_index()
+    years = [2021, 2022]
+    anchors = {"steel": "crude_steel"}
+    every = product_growth(base, cities, years, anchors, 2025)["steel"]
+    local = product_growth(base, cities, years, anchors, 2025, scopes=("city", "province"))["steel"]
+    assert every[1, 0] == pytest.approx(-3.0)  # Tongling (Anhui, no 2021 figure): the nation's
+    assert np.isnan(local[1, 0])  # ... and nothing without the nation
+    assert local[0, 0] == pytest.approx(every[0, 0])  # Tangshan: Hebei's 2021 cut either way
+    assert local[0, 0] < -9.0

@@ -415,6 +415,12 @@ class Macro(_Strict):
         description="Energy-intensive sector -> product of product_output.csv whose realised output "
         "growth (city, else province, else nation) the sector's output follows in the realised years",
     )
+    product_anchor_scopes: list[Literal["city", "province", "national"]] = Field(
+        default_factory=lambda: ["city", "province", "national"],
+        description="Which published series anchor a city's sector, first found first: its own, "
+        "its province's, the nation's (drop 'national' to anchor only where the place's own "
+        "output is published)",
+    )
 
 
 class FirmSettings(_Strict):
