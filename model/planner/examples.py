@@ -64,103 +64,46 @@ def default_parameters(**overrides) -> PlannerParameters:
     return PlannerParameters(**{**base, **overrides})
 
 
+# the toy fleet, one row per technology (None: the field's default; fuel as its carrier name)
+_GEN_EXTRA = (
+    "fuel", "heat_rate", "profile", "capex", "capex_annual", "fom", "capacity_credit",
+    "full_load_hours", "min_load", "buildable", "build_limit_gw", "renewable",
+)  # fmt: skip
+_TOY_GENERATORS = (
+    # name, kind, existing_gw, base_gw, then _GEN_EXTRA
+    ("coal", "fossil", 3.0, 3.0, "coal", 0.305, None, 3.5, 0.3, 0.1, 1.0, None, 0.4, True, 1.0, None),
+    ("gas", "fossil", 0.2, 0.2, "gas", 0.22, None, 2.5, 0.2, 0.06, 1.0, None, None, True, 1.0, None),
+    ("hydro", "hydro", 0.1, 0.1, None, None, None, None, None, 0.05, 0.5, 3800.0, None, None, None, True),
+    ("wind", "vre", 0.5, 0.4, None, None, "wind", 6.0, 0.45, 0.12, 0.05, None, None, True, 2.0, True),
+    ("solar", "vre", 0.3, 0.2, None, None, "solar", 3.8, 0.3, 0.05, 0.0, None, None, True, 2.0, True),
+)  # fmt: skip
+_STORE_EXTRA = ("duration_h", "efficiency", "capex", "capex_annual", "fom", "capacity_credit", "buildable")
+_TOY_STORAGE = (
+    # name, existing_gw, then _STORE_EXTRA
+    ("battery_2h", 0.0, 2.0, 0.85, 3.0, 0.35, 0.03, 0.5, True),
+    ("battery_4h", 0.0, 4.0, 0.85, 5.2, 0.6, 0.05, 0.9, True),
+)  # fmt: skip
+
+
+def _given(values: tuple, names: tuple[str, ...]) -> dict:
+    """The keyword arguments of a toy row that are given (None: the default)."""
+    out = {k: v for k, v in zip(names, values, strict=True) if v is not None}
+    if "fuel" in out:
+        out["fuel"] = Carrier(out["fuel"])
+    return out
+
+
 def toy_input(n_days: int = 4, n_years: int = 3, first_year: int = 2021, **policy) -> PlannerInput:
     """A small city: coal, gas, hydro, wind, solar, two batteries, one programme each."""
     ny = n_years
     c = Carrier
     t = TechName
-    gens = (
-        Generator(
-            t("coal"),
-            "fossil",
-            existing_gw=3.0,
-            base_gw=3.0,
-            fuel=c("coal"),
-            heat_rate=0.305,
-            capex=3.5,
-            capex_annual=0.3,
-            fom=0.1,
-            capacity_credit=1.0,
-            min_load=0.4,
-            buildable=True,
-            build_limit_gw=1.0,
-        ),
-        Generator(
-            t("gas"),
-            "fossil",
-            existing_gw=0.2,
-            base_gw=0.2,
-            fuel=c("gas"),
-            heat_rate=0.22,
-            capex=2.5,
-            capex_annual=0.2,
-            fom=0.06,
-            capacity_credit=1.0,
-            buildable=True,
-            build_limit_gw=1.0,
-        ),
-        Generator(
-            t("hydro"),
-            "hydro",
-            existing_gw=0.1,
-            base_gw=0.1,
-            fom=0.05,
-            capacity_credit=0.5,
-            full_load_hours=3800.0,
-            renewable=True,
-        ),
-        Generator(
-            t("wind"),
-            "vre",
-            existing_gw=0.5,
-            base_gw=0.4,
-            profile="wind",
-            capex=6.0,
-            capex_annual=0.45,
-            fom=0.12,
-            capacity_credit=0.05,
-            buildable=True,
-            build_limit_gw=2.0,
-            renewable=True,
-        ),
-        Generator(
-            t("solar"),
-            "vre",
-            existing_gw=0.3,
-            base_gw=0.2,
-            profile="solar",
-            capex=3.8,
-            capex_annual=0.3,
-            fom=0.05,
-            capacity_credit=0.0,
-            buildable=True,
-            build_limit_gw=2.0,
-            renewable=True,
-        ),
+    gens = tuple(
+        Generator(t(name), kind, existing, base_gw=base, **_given(rest, _GEN_EXTRA))
+        for name, kind, existing, base, *rest in _TOY_GENERATORS
     )
-    stores = (
-        Storage(
-            t("battery_2h"),
-            0.0,
-            duration_h=2.0,
-            efficiency=0.85,
-            capex=3.0,
-            capex_annual=0.35,
-            fom=0.03,
-            capacity_credit=0.5,
-            buildable=True,
-        ),
-        Storage(
-            t("battery_4h"),
-            0.0,
-            duration_h=4.0,
-            efficiency=0.85,
-            capex=5.2,
-            capex_annual=0.6,
-            fom=0.05,
-            capacity_credit=0.9,
-            buildable=True,
-        ),
+    stores = tuple(
+        Storage(t(name), existing, **_given(rest, _STORE_EXTRA)) for name, existing, *rest in _TOY_STORAGE
     )
     pots = {
         (t("wind"), LandClass("general")): 3.0,
