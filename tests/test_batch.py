@@ -19,12 +19,15 @@ from zonesim.batch.store import Store
 ROOT = Path(__file__).resolve().parents[1]
 ZONESIM = str(Path(sys.executable).parent / "zonesim")
 
+# Zibo: a carbon price of 50-100 CNY/t moves its CO2 within two years (Tangshan's does not:
+# its coal stays cheaper than Hebei gas and its firms barely take up efficiency at the fitted
+# take-up, so the lever comparison would compare equal numbers)
 SMALL = f"""
 name: tiny
-description: two mixes, two sampled inputs, two seeds; one city, two years
+description: two mixes, two sampled inputs, two seeds; one city (Zibo), two years
 base: {ROOT / "scenarios/baseline.yaml"}
 settings:
-  selection: {{zones: [Z04], include_associated: false}}
+  selection: {{zones: [Z06], include_associated: false}}
   horizon: {{start_year: 2020, end_year: 2022}}
   planner: {{n_days: 2, mode: rolling}}
   firms: {{n_firms: 200}}
@@ -224,7 +227,7 @@ def test_lever_comparison_table(reference):
     base = table.set_index("mix").loc["baseline"]
     assert row["co2_cum_t_mean"] < base["co2_cum_t_mean"]  # a carbon price lowers CO2
     city = compare(data, level="city")
-    assert set(city["region"]) == {"tangshan"} and "zone_id" in city
+    assert set(city["region"]) == {"zibo"} and "zone_id" in city
 
 
 def test_sobol_and_morris_indices_and_prim(tmp_path):
