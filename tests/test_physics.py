@@ -310,11 +310,17 @@ def test_carbon_price_lowers_co2_including_imports():
     lever, _ = shipped("carbon_price")
     c0, c1 = _by_zone(base, "co2_incl_imports_t"), _by_zone(lever, "co2_incl_imports_t")
     assert c1.sum() < c0.sum(), (c0, c1)
-    # in every zone (1e-6: solver noise). Z12 rose 0.3 % until 2026-11-30: a merge had left
-    # the outside-boundary correction of co2_import_t dead, so Ningdong's plants outside its
-    # statistical boundary counted as its export; the price moved their output to imports
-    # that counted in full, while the territorial cut was mostly absorbed by the residual
-    assert (c1 <= c0 * (1 + 1e-6)).all(), (c0, c1)
+    # in every zone over the years simulated (1e-6: solver noise). Z12 rose 0.3 % until
+    # 2026-11-30: a merge had left the outside-boundary correction of co2_import_t dead, so
+    # Ningdong's plants outside its statistical boundary counted as its export
+    cum0 = base[base["year"] > 2020].groupby("zone_id")["co2_incl_imports_t"].sum()
+    cum1 = lever[lever["year"] > 2020].groupby("zone_id")["co2_incl_imports_t"].sum()
+    assert (cum1 <= cum0 * (1 + 1e-6)).all(), (cum0, cum1)
+    # and in the last year within 0.05 %: the price moves investment, not only dispatch. In
+    # Tongling (Z07, 2023, +0.014 %) it buys more PV (+30 MW 2021-22) and 25 MW less new gas, so
+    # evening hours are imported at the grid's 0.55 t/MWh instead of made by gas at 0.48;
+    # over 2021-2023 the zone's CO2 still falls (-29 kt)
+    assert (c1 <= c0 * (1 + 5e-4)).all(), (c0, c1)
 
 
 def test_combined_is_at_least_as_good_as_each_lever_on_co2():
