@@ -88,7 +88,7 @@ def fit(
     best = objective(x)
     # 95 % interval from the profile: G log(L / L_min) <= 3.84 with G the zones (clusters), the
     # rule of the 2015-2019 stage's profiled hurdle rate
-    g = len(base.zones) if hasattr(base, "zones") else 20
+    g = len(base.zones)
     inside = [k for k, v in profile.items() if g * np.log(v / best) <= 3.84] if best > 0 else [x]
     ci95 = [float(min(inside)), float(max(inside))]
     worst = max(profile.values())

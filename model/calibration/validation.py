@@ -73,7 +73,7 @@ def modelled_change(pathways: pd.DataFrame, excluded_from: int | None = None) ->
     prev_total = total.groupby(p["city_id"]).shift(1)
     prev_narrow = narrow.groupby(p["city_id"]).shift(1)
     gdp, prev_gdp = p["gdp_bn"], p["gdp_bn"].groupby(p["city_id"]).shift(1)
-    use_narrow = p["year"] >= excluded_from if excluded_from is not None else p["year"] < -1
+    use_narrow = p["year"] >= (excluded_from if excluded_from is not None else np.inf)
     now = total.where(~use_narrow, narrow)
     before = prev_total.where(~use_narrow, prev_narrow)
     out = p[["city_id", "zone_id", "year", "gdp_bn"]].copy()

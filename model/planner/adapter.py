@@ -42,16 +42,10 @@ from zonesim.planner.inputs import (
     Storage,
     TechName,
 )
-from zonesim.planner.lookup import (  # noqa: F401 (re-exported: the adapter's public names)
-    _LOOKUPS,
-    _STATICS,
+from zonesim.planner.lookup import (  # noqa: F401 (some re-exported for callers of the adapter)
     BASE_YEAR,
     PROGRAMME_HORIZON,
     TechClasses,
-    _Lookup,
-    _series_value,
-    _Static,
-    _static,
     availability,
     crf,
     grid_factor,

@@ -106,23 +106,28 @@ class CityPlanner:
         # memoised per planner (one scenario, one data version): the same for every city
         self._conversion: dict[int, float] = {}
         self._coal_rules: dict | None = None
+        self._allocation: dict[int, dict[str, float] | None] = {}  # year -> power allowances
 
     def power_allocation(self, year: int) -> dict[str, float] | None:
         """Output-based free allowances of power plants under the national ETS, tCO2/MWh per
         technology (ets_benchmarks.csv: coal units above 300 MW, gas), or None where the
-        power sector is not covered with benchmark allocation in ``year`` (ets_coverage.csv)."""
-        cov = self.base.tables["ets_coverage"]
-        row = cov[(cov["sector"] == "power") & (cov["year"] == year)]
-        if (
-            row.empty
-            or not bool(row["covered"].iloc[0])
-            or row["allocation"].iloc[0] != "free_benchmark_intensity"
-        ):
-            return None
-        bm = self.base.tables["ets_benchmarks"]
-        bm = bm[(bm["sector"] == "power") & (bm["year"] <= year)].sort_values("year")
-        latest = bm.groupby("category")["value"].last()
-        return {"coal": float(latest["coal_conventional_above_300mw"]), "gas": float(latest["gas"])}
+        power sector is not covered with benchmark allocation in ``year`` (ets_coverage.csv).
+        Read once per year (the planner asks for every city)."""
+        if year not in self._allocation:
+            cov = self.base.tables["ets_coverage"]
+            row = cov[(cov["sector"] == "power") & (cov["year"] == year)]
+            benchmark = "free_benchmark_intensity"
+            if row.empty or not bool(row["covered"].iloc[0]) or row["allocation"].iloc[0] != benchmark:
+                self._allocation[year] = None
+            else:
+                bm = self.base.tables["ets_benchmarks"]
+                bm = bm[(bm["sector"] == "power") & (bm["year"] <= year)].sort_values("year")
+                latest = bm.groupby("category")["value"].last()
+                self._allocation[year] = {
+                    "coal": float(latest["coal_conventional_above_300mw"]),
+                    "gas": float(latest["gas"]),
+                }
+        return self._allocation[year]
 
     @property
     def discount_rate(self) -> float:
