@@ -83,6 +83,12 @@ def write(pathways: pd.DataFrame, base: BaseYear, out: Path | str, scenario: str
         zones.round(1).to_markdown(index=False),
         "",
     ]
+    from zonesim.calibration.report import vintage_section
+
+    lines += [
+        "#" + s if s.startswith("### ") else s for s in vintage_section(pathways, base, out, "retrospective")
+    ]
+    lines.append("")
     page = out / "retrospective.md"
     page.write_text("\n".join(lines), encoding="utf-8")
     return page
