@@ -1,7 +1,9 @@
 """Out-of-sample validation: the model's 2021-2025 energy intensity against published outcomes.
 
-``published_outcomes.csv`` is validation data: nothing in the fit reads it (the fit uses
-``city_history`` 2015-2019 only, :mod:`zonesim.calibration.fit`). For each simulated city and
+``published_outcomes.csv`` is validation data: the 2015-2019 fit never reads it
+(:mod:`zonesim.calibration.fit` uses ``city_history``), and the recent stage
+(:mod:`zonesim.calibration.recent`) reads only the zone-year table below for its fit years
+(2021-2022); later years and the cumulative figures are never fitted. For each simulated city and
 year the published energy-intensity change is the city's own figure, else its province's,
 else the nation's (``resolved``); the all-zones aggregate weights the cities by GDP, as the
 model does.
@@ -13,6 +15,15 @@ without energy used as raw material (feedstock), for both years of the change. T
 change is computed on the same basis (:func:`modelled_change`): local non-fossil generation
 (``nonfossil_primary_tce``) and feedstock are removed from both years; imported electricity
 stays in full, as in the model's accounting rule.
+
+Vintages: the yearly figures are first-published values of different vintages (total energy
+and GDP before the fifth-census revision for 2021-2022; 2023 without non-fossil and feedstock
+energy, GDP before the revision; 2024-2025 without them, GDP revised), so they do not compound
+to the NDRC's cumulative figures. :func:`cumulative_comparison` compares the zones' change since
+2020 with each national cumulative figure on its own basis, and with the figures implied on
+the same vintage by the yearly ones (:func:`published_vintages`); :func:`vintage_periods` gives
+the changes between those points. None of it is read by the recent fit
+(:mod:`zonesim.calibration.recent` uses the zone-year table of the fit years only).
 """
 
 from __future__ import annotations
