@@ -134,11 +134,12 @@ def yearly_vintages(base: BaseYear) -> dict[int, str]:
     city-years resolve to): publication month, accounting basis and GDP vintage."""
     pub = base.tables["published_outcomes"]
     nat = pub[(pub["scope"] == "national") & (pub["variable"] == INDICATOR)]
+    excluded_from = nonfossil_excluded_from(base)
     out = {}
     for r in nat.itertuples():
         v = vintage_of(r.basis, int(r.year), INDICATOR)
-        key = vintage_key("energy", False, int(r.year), v, nonfossil_excluded_from(base))
-        out[int(r.year)] = f"first published {v}: {KEY_LABEL[key]}" if key else _NO_VINTAGE
+        key = vintage_key("energy", False, int(r.year), v, excluded_from)
+        out[int(r.year)] = f"first published {v}: {vintage_label(key)}" if key else _NO_VINTAGE
     return out
 
 
@@ -175,20 +176,18 @@ CUMULATIVE = {
 }
 """Per indicator: the yearly and the cumulative-since-2020 variable of published_outcomes.csv."""
 
-KEY_LABEL = {
-    ("total", "pre-census"): "total energy; GDP before the census revision",
-    (
-        "excl_nonfossil_feedstock",
-        "pre-census",
-    ): "energy excl. non-fossil and feedstock; GDP before the census revision",
-    (
-        "excl_nonfossil_feedstock",
-        "revised",
-    ): "energy excl. non-fossil and feedstock; GDP revised (fifth census)",
-    ("co2", "pre-census"): "CO2; GDP before the census revision",
-    ("co2", "revised"): "CO2; GDP revised (fifth census)",
+ACCOUNTING_LABEL = {
+    "total": "total energy",
+    "excl_nonfossil_feedstock": "energy excl. non-fossil and feedstock",
+    "co2": "CO2",
 }
-"""Report label of each vintage: (accounting basis, GDP vintage)."""
+GDP_LABEL = {"pre-census": "GDP before the census revision", "revised": "GDP revised (fifth census)"}
+
+
+def vintage_label(key: tuple[str, str]) -> str:
+    """Report label of a vintage key (accounting basis, GDP vintage)."""
+    return f"{ACCOUNTING_LABEL[key[0]]}; {GDP_LABEL[key[1]]}"
+
 
 _VINTAGE = re.compile(r"^vintage (\d{4}-\d{2})\b")
 _NO_VINTAGE = "vintage not stated"
@@ -208,7 +207,9 @@ def vintage_of(basis: str, year: int, variable: str) -> str | None:
     )
 
 
-def vintage_key(indicator: str, cumulative: bool, year: int, vintage: str | None, excluded_from: int):
+def vintage_key(
+    indicator: str, cumulative: bool, year: int, vintage: str | None, excluded_from: int
+) -> tuple[str, str] | None:
     """(accounting basis, GDP vintage) of a published national figure, None without a vintage;
     figures chain only on equal keys.
 
@@ -273,7 +274,7 @@ def published_vintages(base: BaseYear) -> pd.DataFrame:
         for r in nat[nat["variable"] == cum_var].itertuples():
             y = int(r.year)
             key = vintage_key(indicator, True, y, vintage_of(r.basis, y, cum_var), excluded_from)
-            label = KEY_LABEL[key] if key else _NO_VINTAGE
+            label = vintage_label(key) if key else _NO_VINTAGE
             rows.append(
                 dict(
                     indicator=indicator,
@@ -300,7 +301,7 @@ def published_vintages(base: BaseYear) -> pd.DataFrame:
                     published_pct=c,
                     kind="derived",
                     key=key,
-                    vintage=KEY_LABEL[key],
+                    vintage=vintage_label(key),
                     how=how,
                 )
                 for y, (c, how) in derived.items()
@@ -389,7 +390,7 @@ def vintage_periods(cum: pd.DataFrame) -> pd.DataFrame:
             rows.append(
                 {
                     "indicator": indicator,
-                    "vintage": KEY_LABEL[key],
+                    "vintage": vintage_label(key),
                     "period": f"{y0}-{y1}",
                     "years": n,
                     "published_pct": pub,
