@@ -176,3 +176,16 @@ def test_the_cumulative_figures_never_reach_the_recent_fit(base, monkeypatch):
     monkeypatch.setitem(base.tables, "published_outcomes", pub)
     assert recent.loss(p, base, years) == before
     assert validation.published_vintages(base)["published_pct"].min() < -16.0  # the change took effect
+
+
+def test_the_retrospective_page_ends_with_the_vintage_comparison(base, tmp_path):
+    from zonesim.calibration import retrospective
+
+    p = _pathways(base).assign(intensity_change_pct=-10.0, intensity_target_pct=-13.5)
+    page = retrospective.write(p, base, tmp_path, "synthetic")
+    text = page.read_text()
+    assert "#### All zones, change since 2020, on each published vintage" in text
+    assert text.index("## Each zone, 2020-2025") < text.index("#### All zones, change since 2020")
+    cum = pd.read_csv(tmp_path / "retrospective_cumulative.csv")
+    assert set(cum["kind"]) == {"published", "derived"}
+    assert (tmp_path / "retrospective_vintage_periods.csv").exists()
