@@ -216,10 +216,16 @@ def build_table(
             row["estimate"] = True
             rows.append(row)
     known = set(cities["city_id"])
-    if table in CITY_VARIABLES:
+    resolved = CITY_VARIABLES.get(table, ())
+    if resolved:
         rows += resolve_cities(own, table, cities, parents)
-    else:
-        rows += [_row(r, "city", r["region"], "city", "") for _, r in own.iterrows() if r["scope"] == "city"]
+    # city figures of variables that are not resolved per city (e.g. evaluation records) are
+    # carried as published
+    rows += [
+        _row(r, "city", r["region"], "city", "")
+        for _, r in own.iterrows()
+        if r["scope"] == "city" and r["variable"] not in resolved
+    ]
     df = pd.DataFrame(rows, columns=list(OUTPUT_COLUMNS))
     bad = (df["scope"] == "city") & ~df["region"].isin(known)
     if bad.any():
