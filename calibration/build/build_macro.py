@@ -266,6 +266,15 @@ def coverage_markdown(tables: dict[str, pd.DataFrame]) -> str:
             f"City rows: {n.get('city', 0)} city figures, {n.get('parent', 0)} parent-area, "
             f"{n.get('province', 0)} provincial figures applied (estimates).\n"
         )
+    rec = tables["published_outcomes"]
+    rec = rec[~rec["variable"].isin(CITY_VARIABLES["published_outcomes"])]
+    rec = rec[rec["scope"] != "national"]
+    out.append("**published_outcomes / other records** (cumulative changes and the dual-control record)\n")
+    out.append("| scope | region | variable | year | value | unit |")
+    out.append("|---|---|---|---:|---:|---|")
+    for r in rec.itertuples(index=False):
+        out.append(f"| {r.scope} | {r.region} | {r.variable} | {r.year} | {float(r.value):g} | {r.unit} |")
+    out.append("")
     po = tables["product_output"]
     out.append("**product_output** (years found per region and product)\n")
     out.append("| region | product | unit | years |")
