@@ -17,6 +17,7 @@ from zonesim.calibration.retrospective import (
     BEHIND,
     GRADE,
     ON_TRACK,
+    REACHED,
     record_checks,
     record_summary,
     write,
@@ -53,13 +54,16 @@ def test_city_and_schedule_records_are_as_published(base):
     lagging = sorted(r for (_, r, y) in behind.index if y == 2022)
     assert lagging == ["Anhui", "Chongqing", "Guangdong", "Hubei"]
     assert (behind == 1.0).all()
+    # Inner Mongolia's January 2025 work report: -3 % in 2024, the -15 % five-year target reached
+    assert _records(base, REACHED)[("province", "Inner Mongolia", 2024)] == 1.0
+    assert _records(base, "energy_intensity_change")[("province", "Inner Mongolia", 2024)] == -3.0
     # the records are not yearly changes: the yearly comparison still sees one figure per year
     pub = published_by_city(base, base.cities[base.cities["city_id"].eq("ningdong")], [2021])
     assert pub["published_pct"].tolist() == [-5.0]
 
 
 def _run(base) -> pd.DataFrame:
-    """A hand-made 2020-2025 run of five cities: GDP 100 every year, energy set so that each
+    """A hand-made 2020-2025 run of seven cities: GDP 100 every year, energy set so that each
     change is known. Xuzhou carries 20 tce of non-fossil energy, so its narrow basis differs."""
     narrow_xz = {2020: 80.0, 2021: 78.0, 2022: 76.0, 2023: 80.0 * 0.87 / 0.965, 2024: 80.0 * 0.87, 2025: 68.0}
     energy = {
@@ -69,8 +73,10 @@ def _run(base) -> pd.DataFrame:
         "tongling": {2020: 100.0, 2021: 96.0, 2022: 92.0},  # -8 % by 2022: ahead of schedule
         "huangshi": {2020: 100.0, 2021: 99.0, 2022: 97.0},  # -3 % by 2022: behind
         "xuzhou": {y: v + 20.0 for y, v in narrow_xz.items()},
+        "baotou": {2020: 100.0, 2023: 92.0, 2024: 90.0},  # -10 % by 2024: short of -15 %
     }
     target = {"tangshan": -13.5, "ningdong": -13.5, "shizuishan": -13.5, "tongling": -13.5, "huangshi": -13.5}
+    target["baotou"] = -15.0
     zone = base.cities.set_index("city_id")["zone_id"]
     rows = []
     for cid, path in energy.items():
@@ -123,8 +129,17 @@ def test_record_checks_on_a_hand_made_run(base):
     assert c.loc[("Z07", BEHIND, "province: Anhui"), "model_pct"] == pytest.approx(-8.0)
     assert not c.loc[("Z07", BEHIND, "province: Anhui"), "status_agrees"]
     assert c.loc[("Z08", BEHIND, "province: Hubei"), "status_agrees"]
+    # Inner Mongolia reached -15 % by 2024; Baotou's -10 % has not (disagree); its 2024 year
+    # (-2.2 %) agrees with the region's -3 %: both fall, within 2 pp, both short of the -3.2 %
+    # a year that -15 % over five years asks
+    r = c.loc[("Z03", REACHED, "province: Inner Mongolia")]
+    assert r["model_pct"] == pytest.approx(-10.0) and r["requirement_pct"] == pytest.approx(-15.0)
+    assert not r["status_agrees"]
+    r = c.loc[("Z03", "energy_intensity_change", "province: Inner Mongolia")]
+    assert r["model_pct"] == pytest.approx(100.0 * (90.0 / 92.0 - 1.0))
+    assert r["direction_agrees"] and r["size_agrees"] and r["status_agrees"]
     s = record_summary(c.reset_index())
-    assert s["zones"] == 5 and s["checks"] == len(c)
+    assert s["zones"] == 6 and s["checks"] == len(c)
 
 
 def test_a_run_that_ends_before_a_record_skips_it(base):
@@ -139,4 +154,4 @@ def test_the_retrospective_page_shows_the_record(base, tmp_path):
     assert "Each zone against its own published record" in page
     assert "dual_control_grade_h1" in page
     table = pd.read_csv(tmp_path / "retrospective_record.csv")
-    assert set(table["zone"]) == {"Z04", "Z07", "Z08", "Z12", "Z16"}
+    assert set(table["zone"]) == {"Z03", "Z04", "Z07", "Z08", "Z12", "Z16"}

@@ -7,8 +7,9 @@ energy-intensity changes (the city's own, else its province's, else the nation's
 
 :func:`record_checks` sets each zone beside every published record that bears on its own
 area (the city's figure, else its province's; never the nation's): the NDRC and provincial
-H1 2021 warning levels, yearly and cumulative energy-intensity changes, and NDRC statements
-that a province's 14th-FYP progress lagged. Each check compares the model's change of the
+H1 2021 warning levels, yearly and cumulative energy-intensity changes, NDRC statements
+that a province's 14th-FYP progress lagged, and a province's statement that it reached its
+five-year target early. Each check compares the model's change of the
 cities' combined energy per unit of GDP over the same period and on the same basis, and says
 whether the two agree on direction, on met/missed (against the progress requirement of the
 cities' five-year target) and, for figures, on size within 2 pp. docs/validation-record.md
@@ -71,7 +72,9 @@ YEARLY = "energy_intensity_change"
 CUMULATIVE = "energy_intensity_change_since_2020"
 BEHIND = "energy_intensity_behind_schedule"
 """1 = NDRC states the province's 14th-FYP energy-intensity progress lags (as of ``year``)."""
-RECORD_VARIABLES = (GRADE, ON_TRACK, YEARLY, CUMULATIVE, BEHIND)
+REACHED = "energy_intensity_target_reached"
+"""1 = the province states it reached its 14th-FYP energy-intensity target by ``year``."""
+RECORD_VARIABLES = (GRADE, ON_TRACK, YEARLY, CUMULATIVE, BEHIND, REACHED)
 SIZE_PP = 2.0
 """A published figure and the model agree on size when within this many percentage points."""
 FIRST_YEAR = 2020
@@ -131,7 +134,8 @@ def record_checks(pathways: pd.DataFrame, base: BaseYear) -> pd.DataFrame:
 
     Basis: H1 2021 levels on total energy (the 2021 rule), yearly changes on the basis of their
     year (validation.py), cumulative changes and 'behind schedule' statements on energy without
-    non-fossil energy and feedstock (the rule NDRC applied to 14th-FYP progress from 2023). H1
+    non-fossil energy and feedstock (the rule NDRC applied to 14th-FYP progress from 2023); a
+    'target reached' statement is set against the whole five-year target. H1
     records are set against the model's calendar-year change (the model is yearly).
     """
     ids = sorted(pathways["city_id"].unique())
@@ -148,11 +152,11 @@ def record_checks(pathways: pd.DataFrame, base: BaseYear) -> pd.DataFrame:
         first = year - 1 if var in (GRADE, ON_TRACK, YEARLY) else FIRST_YEAR
         if first not in years or year not in years:
             continue  # the run does not cover the record's period
-        narrow = var in (CUMULATIVE, BEHIND) or (var == YEARLY and year >= narrow_from)
+        narrow = var in (CUMULATIVE, BEHIND, REACHED) or (var == YEARLY and year >= narrow_from)
         model = _change_pct(pathways, ids, first, year, narrow)
         last = pathways[(pathways["city_id"].isin(ids)) & (pathways["year"] == year)]
         target = float(np.average(last["intensity_target_pct"], weights=last["gdp_bn"]))
-        need = _requirement_pct(target, year - first)
+        need = target if var == REACHED else _requirement_pct(target, year - first)
         pub = float(grp["published"].iloc[0])
         direction = size = pd.NA
         if var == GRADE:
@@ -162,6 +166,8 @@ def record_checks(pathways: pd.DataFrame, base: BaseYear) -> pd.DataFrame:
             status = (model <= need) == bool(pub)
         elif var == BEHIND:
             status = (model > need) == bool(pub)
+        elif var == REACHED:
+            status = (model <= need) == bool(pub)
         else:
             direction = (model < 0) == (pub < 0)
             status = (model <= need) == (pub <= need)
