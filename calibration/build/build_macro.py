@@ -216,10 +216,16 @@ def build_table(
             row["estimate"] = True
             rows.append(row)
     known = set(cities["city_id"])
-    if table in CITY_VARIABLES:
+    resolved = CITY_VARIABLES.get(table, ())
+    if resolved:
         rows += resolve_cities(own, table, cities, parents)
-    else:
-        rows += [_row(r, "city", r["region"], "city", "") for _, r in own.iterrows() if r["scope"] == "city"]
+    # city figures of variables that are not resolved per city (e.g. evaluation records) are
+    # carried as published
+    rows += [
+        _row(r, "city", r["region"], "city", "")
+        for _, r in own.iterrows()
+        if r["scope"] == "city" and r["variable"] not in resolved
+    ]
     df = pd.DataFrame(rows, columns=list(OUTPUT_COLUMNS))
     bad = (df["scope"] == "city") & ~df["region"].isin(known)
     if bad.any():
@@ -260,6 +266,15 @@ def coverage_markdown(tables: dict[str, pd.DataFrame]) -> str:
             f"City rows: {n.get('city', 0)} city figures, {n.get('parent', 0)} parent-area, "
             f"{n.get('province', 0)} provincial figures applied (estimates).\n"
         )
+    rec = tables["published_outcomes"]
+    rec = rec[~rec["variable"].isin(CITY_VARIABLES["published_outcomes"])]
+    rec = rec[rec["scope"] != "national"]
+    out.append("**published_outcomes / other records** (cumulative changes and the dual-control record)\n")
+    out.append("| scope | region | variable | year | value | unit |")
+    out.append("|---|---|---|---:|---:|---|")
+    for r in rec.itertuples(index=False):
+        out.append(f"| {r.scope} | {r.region} | {r.variable} | {r.year} | {float(r.value):g} | {r.unit} |")
+    out.append("")
     po = tables["product_output"]
     out.append("**product_output** (years found per region and product)\n")
     out.append("| region | product | unit | years |")
