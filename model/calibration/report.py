@@ -34,7 +34,11 @@ BREAKS = {
     "songyuan": "2019 census revision of structure (secondary 42 % -> 20 %)",
     "jilin": "2019 census revision of GDP level and structure",
     "zibo": "2019 census revision of GDP level and structure",
-    "tangshan": "CEADs CO2 rises 221 -> 414 Mt 2015-2019 while the city reports falling intensity",
+    "tangshan": "CEADs CO2 rises 221 -> 414 Mt 2015-2019 while the city reports energy intensity "
+    "-16.27 % 2015-2020 (RECIPE.md, 'What the 15.0 % is made of')",
+    "baotou": "CEADs CO2 -16 % in 2016 while the city's bulletin reports energy intensity -4.92 % (2016)",
+    "shizuishan": "CEADs CO2 -23 % in 2016 (64.1 -> 49.6 Mt), flat to 2018, +23 % in 2019",
+    "xuzhou": "CEADs CO2 141.8 -> 103.1 -> 128.8 Mt 2015-2017",
     "zigong": "CEADs CO2 falls 9.0 -> 3.9 Mt 2015-2019: possibly incomplete coverage",
     "ningdong": "sub-city unit (share of Yinchuan, c. 2015 shares, before the 2016 coal-to-liquids plant)",
     "chongqing_west": "sub-city unit (districts of Chongqing by fixed shares)",
