@@ -150,3 +150,44 @@ def test_report_shows_every_ceads_city_year_and_its_mape(ref, tmp_path):
     )
     cities = stats.co2_by_city_years(table)
     assert cities["contribution_pp"].sum() == pytest.approx(table["ape_pct"].mean(), rel=1e-12)
+
+
+def test_co2_benchmarks_by_hand():
+    """The floor is 0 for a city on an exact exponential path; the carbon-only MAPE is the mean
+    absolute error of CO2 per tce; a city with two city-years fits its trend exactly."""
+    import pandas as pd
+
+    years = [2015, 2016, 2017, 2018]
+    table = pd.DataFrame(
+        {
+            "city_id": ["a"] * 4 + ["b"] * 2,
+            "year": years + [2015, 2016],
+            "observed_mt": [100 * 1.1**k for k in range(4)] + [50.0, 80.0],
+            "error_pct": [10.0, -10.0, 0.0, 0.0, 20.0, 0.0],
+            "energy_error_pct": [10.0, -10.0, 0.0, 0.0, 0.0, 0.0],
+            "carbon_error_pct": [0.0, 0.0, 0.0, 0.0, 20.0, 0.0],
+        }
+    )
+    table["ape_pct"] = table["error_pct"].abs()
+    b = stats.co2_benchmarks(table)
+    assert b["mape_pct"] == pytest.approx(40 / 6)
+    assert b["carbon_only_pct"] == pytest.approx(20 / 6)
+    assert b["energy_only_pct"] == pytest.approx(20 / 6)
+    assert b["city_trend_floor_pct"] == pytest.approx(0.0, abs=1e-9)
+    cities = stats.co2_by_city_years(table).set_index("city_id")
+    assert cities.loc["b", "contribution_pp"] == pytest.approx(20 / 6)
+    assert cities.loc["b", "mape_without_pct"] == pytest.approx(5.0)  # city a: 20 / 4
+    # three city-years off a trend: log values 0, 0.3, 0 -> fitted 0.1 each (slope 0)
+    off = pd.DataFrame(
+        {
+            "city_id": ["c"] * 3,
+            "year": [2015, 2016, 2017],
+            "observed_mt": np.exp([0.0, 0.3, 0.0]),
+            "error_pct": 0.0,
+            "energy_error_pct": 0.0,
+            "carbon_error_pct": 0.0,
+            "ape_pct": 0.0,
+        }
+    )
+    want = 100 * np.mean(np.abs(np.expm1([0.1, -0.2, 0.1])))
+    assert stats.co2_benchmarks(off)["city_trend_floor_pct"] == pytest.approx(want, rel=1e-9)
