@@ -232,6 +232,18 @@ def test_family_trade_pace():
     assert free.energy["net_import_twh"].iloc[0] == pytest.approx(8.76, rel=REL)  # base year: no band
 
 
+def test_exports_stay_within_the_base_years():
+    """2 GW of coal at 0.19 bnCNY/TWh all in, 1 GW of load, export at 0.5 through a 1 GW line:
+    without a cap the city exports 8.76 TWh (the line full every hour); with the base year's
+    3 TWh as the cap (contracts and lines, not the city's plan) it exports 3 TWh."""
+    inp = micro(gens=[coal(2.0)], export_limit=1.0, export_price=0.5)
+    inp = replace(inp, market=replace(inp.market, trade_pace=10.0, net_import_prev_twh=0.0))
+    free = plan(inp)
+    assert -free.dispatch.set_index("tech").loc["export", "twh"] == pytest.approx(8.76, rel=REL)
+    capped = plan(replace(inp, market=replace(inp.market, export_cap_twh=3.0)))
+    assert -capped.dispatch.set_index("tech").loc["export", "twh"] == pytest.approx(3.0, rel=REL)
+
+
 def test_grid_electricity_carries_its_carbon_cost():
     """Gas at 0.3 Mtce/TWh costs 0.30 bnCNY/TWh, 0.348 with a carbon price of 100 CNY/t
     (0.3 x 1.6 t/tce x 0.1); imports cost 0.32, and 0.38 with the grid's 0.6 t/MWh priced.
@@ -475,6 +487,17 @@ def test_family_firm_capacity():
     assert cap_of(res, "gas") == pytest.approx(1.43, rel=1e-7)
     sh = res.shadow.query("constraint == 'firm_capacity'").iloc[0]
     assert sh["value"] == pytest.approx((0.2 + 0.05) * 1e3, rel=1e-6)  # CNY/kW/yr
+
+
+def test_new_coal_only_for_the_firm_capacity_shortfall():
+    """Firm need 1.3 x 1 GW x 1.1 = 1.43 GW against 1 GW of coal: 0.43 GW short. Exports at
+    0.5 bnCNY/TWh pay for new coal (0.19 all in), so without the rule the city builds 1 GW to
+    fill its 1 GW line; as a supply-security source (adequacy_only) it builds the 0.43 GW."""
+    params = default_parameters(reserve_margin=0.1, peak_pu=1.3, discount_rate=0.0)
+    inp = micro(gens=[coal(1.0, buildable=True)], export_limit=1.0, export_price=0.5, params=params)
+    assert cap_of(plan(inp), "coal") == pytest.approx(2.0, rel=1e-7)
+    only = replace(inp, generators=(replace(inp.generators[0], adequacy_only=True),))
+    assert cap_of(plan(only), "coal") == pytest.approx(1.43, rel=1e-7)
 
 
 def test_family_energy_targets():

@@ -273,7 +273,8 @@ def add_trade_pace(m: pyo.ConcreteModel) -> None:
     """Electricity trade changes at a limited pace (TWh): long-term contracts and lines.
 
     -band[y] <= (imp_twh[y] - exp_twh[y]) - (imp_twh[y-1] - exp_twh[y-1]) <= band[y],
-    the year before the first being net_import_prev; band[y] = pace * demand[y].
+    the year before the first being net_import_prev; band[y] = pace * demand[y];
+    exp_twh[y] <= export_cap[y]: exports stay within the base year's (contracts and lines).
     """
     if not m.sets.trade_pace:
         return
@@ -284,6 +285,7 @@ def add_trade_pace(m: pyo.ConcreteModel) -> None:
 
     m.trade_pace_up = pyo.Constraint(m.Y, rule=lambda m, y: change(m, y) <= m.trade_band[y])
     m.trade_pace_down = pyo.Constraint(m.Y, rule=lambda m, y: -change(m, y) <= m.trade_band[y])
+    m.export_cap_rule = pyo.Constraint(m.Y, rule=lambda m, y: m.exp_twh[y] <= m.export_cap[y])
 
 
 def add_coal_flexibility(m: pyo.ConcreteModel, inp: PlannerInput) -> None:
@@ -523,6 +525,9 @@ def add_firm_capacity(m: pyo.ConcreteModel) -> None:
            - import_credit * import_limit
     (the right-hand side without programmes is peak_req[y]; peak_per_mtce is its growth
     per Mtce electrified.)
+
+    sum_{y'<=y, l} new[coal,l,y'] <= coal_new_max[y]: new coal only for the firm capacity the
+    existing fleet and imports leave short (from 2021, coal is 基础保障性 supply security).
     """
     if not m.Y:
         return
@@ -536,3 +541,11 @@ def add_firm_capacity(m: pyo.ConcreteModel) -> None:
             >= m.peak_req[y]
         ),
     )
+    if m.sets.coal_adequacy:
+        coal, lands = TechName("coal"), _lands(m.GB).get(TechName("coal"), ())
+        m.coal_adequacy = pyo.Constraint(
+            m.Y,
+            rule=lambda m, y: (
+                sum(m.new[coal, lc, z] for lc in lands for z in m.Y if z <= y) <= m.coal_new_max[y]
+            ),
+        )

@@ -103,6 +103,7 @@ class CityPlanner:
         self.last_input: dict[str, PlannerInput] = {}
         self._storage_efficiency: dict[str, dict[str, float]] = {}
         self._export_limit: dict[str, float] = {}
+        self._export_twh: dict[str, float] = {}  # base-year gross export per city
         # memoised per planner (one scenario, one data version): the same for every city
         self._conversion: dict[int, float] = {}
         self._coal_rules: dict | None = None
@@ -296,7 +297,10 @@ class CityPlanner:
         export_gw = self._export_limit.setdefault(city.city_id, inp.market.export_limit_gw)
         # net import moves from last year's realised flow at the trade pace (the base year has none)
         prev = None if dispatch_only or city.last_net_import_mwh is None else city.last_net_import_mwh / MEGA
-        inp = replace(inp, market=replace(inp.market, export_limit_gw=export_gw, net_import_prev_twh=prev))
+        # gross export stays within the base year's: contracts and lines, not the city's plan
+        cap = None if dispatch_only else self._export_twh.get(city.city_id)
+        market = replace(inp.market, export_limit_gw=export_gw, net_import_prev_twh=prev, export_cap_twh=cap)
+        inp = replace(inp, market=market)
         stores = tuple(replace(x, efficiency=pinned.get(x.name, x.efficiency)) for x in stores)
         # wind and PV build pace: a share of the potential on the land that is open (the
         # baseline's land; the pv_storage lever opens more, and with it a faster pace)
@@ -312,6 +316,8 @@ class CityPlanner:
         )
         if not self.new_coal_allowed(city, years[0]):
             gens = tuple(replace(g, buildable=False) if g.name == "coal" else g for g in gens)
+        elif years[0] >= self.base.constant("new_coal_adequacy_only_from"):
+            gens = tuple(replace(g, adequacy_only=True) if g.name == "coal" else g for g in gens)
         if dispatch_only:  # nothing can be built: limits to zero, same model structure as later
             gens = tuple(replace(g, build_limit_gw=0.0) if g.buildable else g for g in gens)
             stores = tuple(replace(x, build_limit_gw=0.0) if x.buildable else x for x in stores)
@@ -402,7 +408,9 @@ class CityPlanner:
             if len(_BASE_DISPATCH) >= BASE_DISPATCH_CACHE_SIZE:
                 _BASE_DISPATCH.pop(next(iter(_BASE_DISPATCH)))
             _BASE_DISPATCH[key] = outcome(Planner(lp).solve(), lp)
-        return copy.deepcopy(_BASE_DISPATCH[key])
+        out = copy.deepcopy(_BASE_DISPATCH[key])
+        self._export_twh[city.city_id] = out.export_mwh / MEGA
+        return out
 
 
 def _without_build_costs(inp: PlannerInput) -> PlannerInput:

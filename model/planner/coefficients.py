@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zonesim.planner.inputs import FOSSIL_CARRIERS, Carrier, PlannerInput
+from zonesim.planner.inputs import FOSSIL_CARRIERS, Carrier, PlannerInput, TechName
 from zonesim.planner.sets import IndexSets, index_sets
 from zonesim.planner.targets import TARGETS
 from zonesim.units import HOURS_PER_YEAR, KILO, MILLI, PER_BN_TO_PER_10K
@@ -127,11 +127,21 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
         c["trade_band"] = {
             y: mk.trade_pace * out.electricity_twh[y] if known or y > 0 else wide for y in years
         }
+        cap = mk.export_cap_twh
+        c["export_cap"] = {y: wide if cap is None else cap for y in years}
     peak = par.peak_pu * (1.0 + par.reserve_margin)
     c["peak_req"] = {
         y: peak * c["demand_gw"][y] - mk.import_capacity_credit * mk.import_limit_gw for y in years
     }
     c["peak_per_mtce"] = {"x": peak * par.electrification_twh_per_mtce * MEAN_GW_PER_TWH}
+    if s.coal_adequacy:
+        # new coal only for the firm capacity the existing fleet and imports leave short
+        coal = gen[TechName("coal")]
+        firm = sum(c["credit"][g] * gen[g].existing_gw for g in s.gens)
+        firm += sum(c["s_credit"][x] * sto[x].existing_gw for x in s.storage)
+        need = [max(c["peak_req"][y] - firm, 0.0) / max(coal.capacity_credit, 1e-6) for y in years]
+        wide = sum(g.existing_gw for g in inp.generators) + c["peak_req"][years[-1]]
+        c["coal_new_max"] = {y: need[y] if coal.adequacy_only else max(wide, 0.0) for y in years}
     # policy
     counting = pol.counting
     k = pol.conversion_factor

@@ -124,6 +124,8 @@ class Generator:
         buildable: new capacity may be built.
         build_limit_gw: most new capacity per year, GW/yr (``inf`` = no limit).
         renewable: non-fossil capacity whose new build counts as "new renewables".
+        adequacy_only: new capacity only for the firm-capacity need the existing fleet and
+            imports leave (coal from 2021: a supply-security source, not a product to sell).
     """
 
     name: TechName
@@ -143,6 +145,7 @@ class Generator:
     min_load: float = 0.0
     buildable: bool = False
     build_limit_gw: float = math.inf
+    adequacy_only: bool = False
     renewable: bool = False
 
 
@@ -245,6 +248,10 @@ class Market:
         net_import_prev_twh: net import of the year before the first planning year, TWh
             (negative = export); ``None`` = not known (base year): the change is then
             bounded only by the hourly import and export limits.
+        export_cap_twh: most gross export in a year, TWh: the city's base-year exports
+            (its 2020 contracts and lines; a new export line is a national decision the
+            city's plan cannot take); ``None`` = only the hourly limit (base year). Applies
+            with ``trade_pace``.
     """
 
     fuel_price: Mapping[Carrier, tuple[float, ...]]
@@ -257,6 +264,7 @@ class Market:
     import_capacity_credit: float = 0.0
     trade_pace: float = math.inf
     net_import_prev_twh: float | None = None
+    export_cap_twh: float | None = None
 
 
 @dataclass(frozen=True)

@@ -187,17 +187,22 @@ def plan_hours(base, tech: str, province: str, year: int = BASE_YEAR) -> float |
     """Annual hours the generation plan gives a fossil plant in ``year``, h (utilisation_hours.csv).
 
     Coal: in the base year the province's 2020 coal-unit utilisation hours (which reproduces the
-    2020 dispatch); after it, the most hours the province's coal units ran in any recorded year
-    (2018-2020), so that plants can run more when demand outgrows other supply, as they did in
-    2021 and 2023, but not beyond what they have been seen to run. Other fossil plants: the
-    national thermal hours of 2020.
+    2020 dispatch; raised to ``fossil_hours_floor`` where the statistic lies just below it);
+    after it, the most hours the province's coal units ran in any recorded year (2018-2020), so
+    that plants can run more when demand outgrows other supply, as they did in 2021 and 2023,
+    but not beyond what they have been seen to run. Other fossil plants: the national thermal
+    hours of 2020.
     """
     hours = lookup(base).hours
     key = ("coal_unit_utilisation_hours", province)
     if tech != "coal" or key not in hours:
         return _series_value(hours, [("thermal_utilisation_hours", "national")], BASE_YEAR)
     if year <= BASE_YEAR:
-        return _series_value(hours, [key], BASE_YEAR)
+        stat = _series_value(hours, [key], BASE_YEAR)
+        # a statistic of large units only, below the plausible band: the band's edge, if it
+        # lies within 10 % of the statistic (planner_parameters.csv fossil_hours_floor)
+        floor = lookup(base).params.get("fossil_hours_floor", 0.0)
+        return max(stat, min(floor, 1.1 * stat))
     years, values = hours[key]
     return float(values[years <= BASE_YEAR].max())
 

@@ -35,6 +35,7 @@ class PlanOutcome:
     nonfossil_old_mwh: float = 0.0
     nonfossil_new_mwh: float = 0.0
     net_import_mwh: float = 0.0
+    export_mwh: float = 0.0  # gross export to the grid
     storage_loss_mwh: float = 0.0
     grid_emission_factor: float = 0.0  # tCO2/MWh of the provincial grid
     co2_t: float = 0.0  # direct CO2 of power plants
@@ -203,6 +204,7 @@ def outcome(res: PlannerResult, inp: PlannerInput) -> PlanOutcome:
         nonfossil_old_mwh=nonfossil - new_nf,
         nonfossil_new_mwh=new_nf,
         net_import_mwh=net * MEGA,
+        export_mwh=-float(disp.get("export", 0.0)) * MEGA,
         # losses are >= 0; the LP's solution can carry -1e-8 of round-off
         storage_loss_mwh=max(-float(disp.get("storage_losses", 0.0)) * MEGA, 0.0),
         grid_emission_factor=inp.market.grid_emission_factor,

@@ -49,6 +49,7 @@ class IndexSets:
     trade_pace: bool
     coal_flex: bool
     coal_substitution: bool
+    coal_adequacy: bool
     target_years: dict[str, tuple[int, ...]]
     budget_years: tuple[int, ...]
 
@@ -106,6 +107,7 @@ def index_sets(inp: PlannerInput) -> IndexSets:
         trade_pace=bool(np.isfinite(inp.market.trade_pace)),
         coal_flex=coal is not None and coal.min_load > inp.params.coal_flex_min_load,
         coal_substitution=(coal is not None and coal.buildable and pol.coal_substitution_ratio is not None),
+        coal_adequacy=coal is not None and coal.buildable,
         target_years=target_years,
         budget_years=tuple(i for i, v in enumerate(pol.budget_bn or ()) if v is not None),
     )
