@@ -171,6 +171,17 @@ def _zone_last(d: Path, name: str) -> pd.DataFrame | None:
     return y.groupby("zone_id")[cols].sum()
 
 
+def _zone_cumulative(d: Path, name: str) -> pd.DataFrame | None:
+    """Per zone, CO2 summed over the simulated years after the base year."""
+    f = d / name / "pathways.parquet"
+    if not f.exists():
+        return None
+    p = pd.read_parquet(f)
+    p["co2_incl_imports"] = _co2_incl_imports(p)
+    p = p[p["year"] > p["year"].min()]
+    return p.groupby("zone_id")[["co2_t", "co2_incl_imports"]].sum()
+
+
 def zone_checks(d: Path) -> pd.DataFrame:
     """Lever directions per zone in the last year (tolerance 1e-6 relative: solver noise)."""
     z = {n: _zone_last(d, n) for n in SCENARIOS}
@@ -188,6 +199,18 @@ def zone_checks(d: Path) -> pd.DataFrame:
     for other in ("pv_storage", "coal_reduction", "capacity_retirement", "carbon_price"):
         label = f"combined: CO2 with imports <= {other}"
         checks.append((label, "combined", "co2_incl_imports", "le", z[other]))
+    cum = {n: _zone_cumulative(d, n) for n in ("baseline", "carbon_price")}
+    if cum["carbon_price"] is not None:
+        z["carbon_price (all years)"] = cum["carbon_price"]
+        checks.append(
+            (
+                "carbon_price: CO2 with imports summed over the years <= baseline",
+                "carbon_price (all years)",
+                "co2_incl_imports",
+                "le",
+                cum["baseline"],
+            )
+        )
     rows = []
     for label, name, col, op, ref in checks:
         if z.get(name) is None or ref is None:
