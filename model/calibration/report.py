@@ -235,6 +235,60 @@ def append_out_of_sample(page: Path, pathways: pd.DataFrame, base: Any, scenario
         "(per zone and year: `out_of_sample_zone_years.csv`).",
         "",
         tables["zone"].round(2).to_markdown(index=False),
+        "",
     ]
+    lines += vintage_section(pathways, base, page.parent, "out_of_sample")
     with open(page, "a", encoding="utf-8") as fh:
         fh.write("\n".join(lines) + "\n")
+
+
+def vintage_section(pathways: pd.DataFrame, base: Any, out: Path, prefix: str) -> list[str]:
+    """Markdown lines (and CSVs ``<prefix>_cumulative.csv``, ``<prefix>_vintage_periods.csv`` in
+    ``out``): all zones' change since 2020 against each national cumulative figure on its own
+    vintage, and the changes the published data allow on one consistent vintage."""
+    from zonesim.calibration.validation import BASE_YEAR, cumulative_comparison, vintage_periods
+
+    cum = cumulative_comparison(pathways, base)
+    periods = vintage_periods(cum)
+    cum.drop(columns="key").to_csv(out / f"{prefix}_cumulative.csv", index=False)
+    periods.to_csv(out / f"{prefix}_vintage_periods.csv", index=False)
+    shown = cum.rename(columns={"year": f"{BASE_YEAR}->year"})
+    cols = [
+        "indicator",
+        f"{BASE_YEAR}->year",
+        "vintage",
+        "kind",
+        "published_pct",
+        "model_pct",
+        "error_pp",
+        "model_weighted_pct",
+        "error_weighted_pp",
+    ]
+    derived = cum[cum["kind"] == "derived"]
+    return [
+        f"### All zones, change since {BASE_YEAR}, on each published vintage",
+        "",
+        "The yearly figures above are first-published communiqué values of different vintages "
+        "(2021-2022 on total energy, 2023 on energy without non-fossil and feedstock, both on GDP "
+        "before the fifth-census revision of Dec 2024; 2024-2025 without them and on the revised "
+        "GDP), so they do not compound to the NDRC's cumulative figures. Here each national "
+        "cumulative figure is compared on its own vintage: the model's energy on the figure's "
+        "basis in 2020 and in the year, `model_pct` with the zones as one economy (their energy "
+        "over their GDP, as the nation's figure is defined), `model_weighted_pct` with the yearly "
+        "table's GDP weighting compounded. `derived` rows extend a published cumulative figure "
+        "along the yearly figures of the same vintage (the arithmetic below). The model's GDP "
+        "follows the realised growth published first (`macro_realised.csv`): the census "
+        "revision is not in it. Validation only: nothing here is fitted.",
+        "",
+        shown[cols].round(2).to_markdown(index=False),
+        "",
+        *[f"- {r.indicator} {BASE_YEAR}->{r.year} ({r.vintage}): {r.how}" for r in derived.itertuples()],
+        "",
+        f"### Changes on one consistent vintage (between the points above, {BASE_YEAR} included)",
+        "",
+        "What the published data allow as yearly changes on a single vintage: 2024 and 2025 on "
+        "the revised GDP, the years before only as blocks. Model: the zones as one economy, on "
+        "the same basis; per year = the period's change annualised.",
+        "",
+        periods.round(2).to_markdown(index=False),
+    ]

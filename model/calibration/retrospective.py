@@ -3,7 +3,10 @@ published record (``published_outcomes.csv``, validation only: nothing is fitted
 
 The published cumulative change 2020->2025 of a city compounds its yearly published
 energy-intensity changes (the city's own, else its province's, else the nation's; the
-``resolved`` column says which). Zone figures weight cities by GDP.
+``resolved`` column says which). Zone figures weight cities by GDP. Those yearly figures are of
+different vintages (accounting basis, GDP before or after the 2024 census revision), so the
+page ends with the all-zones change since 2020 against each national cumulative figure on its
+own vintage (:func:`zonesim.calibration.validation.cumulative_comparison`).
 """
 
 from __future__ import annotations
@@ -70,7 +73,8 @@ def write(pathways: pd.DataFrame, base: BaseYear, out: Path | str, scenario: str
         "Model against the published record (calibration/data/published_outcomes.csv; validation "
         "only, never fitted). Published figures are the city's own where found, else its "
         "province's, else the nation's (`published from`); energy intensity: "
-        f"{BASIS_NOTE}; yearly changes compounded.",
+        f"{BASIS_NOTE}; yearly changes compounded (the per-zone 2020-2025 figures below therefore mix "
+        "the published vintages; the all-zones comparison on each vintage is at the end).",
         "",
         "## All zones together, by year (GDP-weighted)",
         "",
@@ -83,6 +87,12 @@ def write(pathways: pd.DataFrame, base: BaseYear, out: Path | str, scenario: str
         zones.round(1).to_markdown(index=False),
         "",
     ]
+    from zonesim.calibration.report import vintage_section
+
+    lines += [
+        "#" + s if s.startswith("### ") else s for s in vintage_section(pathways, base, out, "retrospective")
+    ]
+    lines.append("")
     page = out / "retrospective.md"
     page.write_text("\n".join(lines), encoding="utf-8")
     return page
