@@ -109,3 +109,85 @@ def test_shipped_parameters_reproduce_recorded_statistics(base):
         "tertiary_share_mape_pct",
     ):
         assert got[key] == pytest.approx(want[key], abs=0.01), key
+
+
+def test_report_shows_every_ceads_city_year_and_its_mape(ref, tmp_path):
+    """The calibration report's CO2 section: one cell per CEADs city-year, and the headline MAPE
+    is the mean of those cells (recomputed here from the page and from the CSV beside it)."""
+    import re
+
+    import pandas as pd
+    from zonesim.calibration.report import write_report
+
+    result = {"model": bc.run_backcast(ref, {}), "obs": bc.observations(ref.base, ref.city_ids)}
+    record = {
+        "data_version": ref.base.version,
+        "schema": "test",
+        "settings": {"cities": ref.city_ids, "quick": True},
+        "parameters": {},
+    }
+    page = write_report(tmp_path, result, record).read_text(encoding="utf-8")
+    head = re.search(r"CEADs city-years \((\d+), (\d+) cities\) \| ([\d.]+) %", page)
+    assert head, "headline CO2 MAPE row missing"
+    n, headline = int(head.group(1)), float(head.group(3))
+    section = page.split("## CO2 error by CEADs city-year")[1].split("\n\n")[2]
+    header, *rows = [r for r in section.splitlines() if r.startswith("| ")]
+    n_years = sum(c.strip().isdigit() for c in header.split("|"))
+    assert n_years == ref.periods.stats[1] - ref.periods.stats[0] + 1
+    assert {r.split("|")[1].strip() for r in rows} == set(ref.city_ids)
+    cells = [c.strip() for r in rows for c in r.split("|")[2 : 2 + n_years]]
+    errors = [float(c) for c in cells if c]
+    assert len(errors) == n
+    assert abs(sum(abs(e) for e in errors) / n - headline) < 0.06  # cells and headline rounded to 0.1
+    assert f"MAPE recomputed from these {n} city-years: **{headline:.1f} %**" in page
+    table = pd.read_csv(tmp_path / "co2_city_years.csv")
+    comp = stats.comparison(result["model"], result["obs"])
+    assert table["ape_pct"].mean() == pytest.approx(stats.summary(comp)["co2_mape_ceads_pct"], abs=1e-3)
+    np.testing.assert_allclose(
+        1 + table["error_pct"] / 100,
+        (1 + table["energy_error_pct"] / 100) * (1 + table["carbon_error_pct"] / 100),
+        rtol=1e-12,
+    )
+    cities = stats.co2_by_city_years(table)
+    assert cities["contribution_pp"].sum() == pytest.approx(table["ape_pct"].mean(), rel=1e-12)
+
+
+def test_co2_benchmarks_by_hand():
+    """The floor is 0 for a city on an exact exponential path; the carbon-only MAPE is the mean
+    absolute error of CO2 per tce; a city with two city-years fits its trend exactly."""
+    import pandas as pd
+
+    years = [2015, 2016, 2017, 2018]
+    table = pd.DataFrame(
+        {
+            "city_id": ["a"] * 4 + ["b"] * 2,
+            "year": years + [2015, 2016],
+            "observed_mt": [100 * 1.1**k for k in range(4)] + [50.0, 80.0],
+            "error_pct": [10.0, -10.0, 0.0, 0.0, 20.0, 0.0],
+            "energy_error_pct": [10.0, -10.0, 0.0, 0.0, 0.0, 0.0],
+            "carbon_error_pct": [0.0, 0.0, 0.0, 0.0, 20.0, 0.0],
+        }
+    )
+    table["ape_pct"] = table["error_pct"].abs()
+    b = stats.co2_benchmarks(table)
+    assert b["mape_pct"] == pytest.approx(40 / 6)
+    assert b["carbon_only_pct"] == pytest.approx(20 / 6)
+    assert b["energy_only_pct"] == pytest.approx(20 / 6)
+    assert b["city_trend_floor_pct"] == pytest.approx(0.0, abs=1e-9)
+    cities = stats.co2_by_city_years(table).set_index("city_id")
+    assert cities.loc["b", "contribution_pp"] == pytest.approx(20 / 6)
+    assert cities.loc["b", "mape_without_pct"] == pytest.approx(5.0)  # city a: 20 / 4
+    # three city-years off a trend: log values 0, 0.3, 0 -> fitted 0.1 each (slope 0)
+    off = pd.DataFrame(
+        {
+            "city_id": ["c"] * 3,
+            "year": [2015, 2016, 2017],
+            "observed_mt": np.exp([0.0, 0.3, 0.0]),
+            "error_pct": 0.0,
+            "energy_error_pct": 0.0,
+            "carbon_error_pct": 0.0,
+            "ape_pct": 0.0,
+        }
+    )
+    want = 100 * np.mean(np.abs(np.expm1([0.1, -0.2, 0.1])))
+    assert stats.co2_benchmarks(off)["city_trend_floor_pct"] == pytest.approx(want, rel=1e-9)

@@ -14,6 +14,9 @@ from zonesim.data.calibrated import SCHEMA, calibrated_overrides, default_path, 
 
 __all__ = [
     "calibrated_overrides",
+    "co2_benchmarks",
+    "co2_by_city_years",
+    "co2_city_years",
     "comparison",
     "default_path",
     "load_record",
@@ -136,6 +139,76 @@ def by_city(comp: pd.DataFrame, years: tuple[int, int] | None = None) -> pd.Data
     e20 = comp[comp["year"] == 2020].set_index(["city_id", "variable"])["error"] * 100
     out["error_2020_pct"] = e20
     return out.reset_index()
+
+
+def co2_city_years(comp: pd.DataFrame, years: tuple[int, int] | None = None) -> pd.DataFrame:
+    """The CEADs city-years behind the headline CO2 MAPE, one row each (the MAPE is the mean of
+    ``ape_pct``): observed and modelled CO2 (Mt), the error and its absolute value (%), and the
+    error split into the energy path and the CO2 per tce of energy,
+    ``(1 + error) = (1 + energy_error) (1 + carbon_error)``. The observed energy is city_history's
+    (CEADs CO2 share x provincial energy), so the split says whether a city misses the level of
+    activity or its carbon content."""
+    years = years or Periods.from_data().stats
+    win = comp[comp["year"].between(*years)]
+    co2 = win[(win["variable"] == "co2") & ~win["estimate"] & win["error"].notna()]
+    energy = win[win["variable"] == "energy_total"].set_index(["city_id", "year"])["error"]
+    out = co2[["city_id", "year"]].copy()
+    out["observed_mt"] = co2["observed"].to_numpy() / 1e6
+    out["modelled_mt"] = co2["modelled"].to_numpy() / 1e6
+    out["error_pct"] = 100.0 * co2["error"].to_numpy()
+    out["ape_pct"] = out["error_pct"].abs()
+    e_energy = energy.reindex(pd.MultiIndex.from_frame(co2[["city_id", "year"]])).to_numpy()
+    out["energy_error_pct"] = 100.0 * e_energy
+    out["carbon_error_pct"] = 100.0 * ((1.0 + co2["error"].to_numpy()) / (1.0 + e_energy) - 1.0)
+    return out.sort_values(["city_id", "year"]).reset_index(drop=True)
+
+
+def co2_by_city_years(table: pd.DataFrame) -> pd.DataFrame:
+    """Per city, from :func:`co2_city_years`: city-years, MAPE, bias, its contribution to the
+    headline MAPE (sum of its absolute errors / all city-years, percentage points; the
+    contributions add up to the headline), the MAPE of the other cities, and the mean absolute
+    energy and carbon-content errors; worst contribution first."""
+    n, total = len(table), table["ape_pct"].sum()
+    g = table.groupby("city_id")
+    out = pd.DataFrame(
+        {
+            "city_years": g.size(),
+            "mape_pct": g["ape_pct"].mean(),
+            "bias_pct": g["error_pct"].mean(),
+            "contribution_pp": g["ape_pct"].sum() / n,
+            "energy_ape_pct": g["energy_error_pct"].apply(lambda e: e.abs().mean()),
+            "carbon_ape_pct": g["carbon_error_pct"].apply(lambda e: e.abs().mean()),
+        }
+    )
+    rest = n - out["city_years"]
+    out["mape_without_pct"] = (total - g["ape_pct"].sum()) / rest.where(rest > 0)
+    return out.sort_values("contribution_pp", ascending=False).reset_index()
+
+
+def co2_benchmarks(table: pd.DataFrame) -> dict[str, float]:
+    """What the CO2 MAPE of :func:`co2_city_years` is made of (percent):
+
+    * ``mape_pct``: the headline;
+    * ``carbon_only_pct``: the MAPE had the model's energy been the observed (only the error
+      of CO2 per tce left);
+    * ``energy_only_pct``: the mean absolute energy error of the same city-years;
+    * ``city_trend_floor_pct``: the MAPE left by a separate exponential trend per city fitted
+      to its own CEADs values (least squares in logs; two parameters per city, so cities with
+      one or two city-years fit exactly): the year-to-year movement no smooth city path follows,
+      a floor no model with smooth dynamics can beat on average.
+    """
+    floor = []
+    for _, c in table.groupby("city_id"):
+        y = np.log(c["observed_mt"].to_numpy())
+        x = c["year"].to_numpy(float)
+        fitted = np.polyval(np.polyfit(x, y, 1), x) if len(c) > 2 else y
+        floor.append(np.abs(np.exp(fitted - y) - 1.0))
+    return {
+        "mape_pct": float(table["ape_pct"].mean()),
+        "carbon_only_pct": float(table["carbon_error_pct"].abs().mean()),
+        "energy_only_pct": float(table["energy_error_pct"].abs().mean()),
+        "city_trend_floor_pct": float(100.0 * np.concatenate(floor).mean()) if floor else float("nan"),
+    }
 
 
 def write(record: dict[str, Any], path: Path) -> None:
