@@ -1,10 +1,11 @@
-"""Coal prices and tariffs by province (zonesim.planner.prices) and the scenario's price paths."""
+"""Coal and gas prices and tariffs by province (zonesim.planner.prices, prices.csv) and the price paths."""
 
 from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from zonesim.data import load
 from zonesim.planner import prices
@@ -85,6 +86,39 @@ def test_planner_sees_the_regional_prices():
     assert inp.market.fuel_price["coal"][0] / MILLI == pytest.approx(
         1.5 * prices.coal_price(b, "NM", years)[0]
     )
+
+
+def _gas(region: str) -> float:
+    pr = _base().prices
+    return float(pr[(pr["item"] == "gas") & (pr["region"] == region)]["value"].iloc[0])
+
+
+def test_planner_buys_gas_at_the_provincial_city_gate_price_else_the_marker():
+    """Xuzhou pays Jiangsu's benchmark city-gate price, not the international marker (which
+    undercut every provincial coal tariff and built gas baseload); a province without a
+    compiled benchmark (Shandong, for Zibo) still falls back on the national row."""
+    b = _base()
+    years = (2021, 2025)
+    assert _gas("JS") > _gas("national")
+    for city, region in (("xuzhou", "JS"), ("shaoguan", "GD"), ("zibo", "national")):
+        inp = planner_input(
+            b, city, years, baseline_outlook(b, city, years), default_policy(b, city, years), 2
+        )
+        gas = tuple(v / MILLI for v in inp.market.fuel_price["gas"])
+        assert gas == pytest.approx((_gas(region),) * len(years))
+
+
+def test_provincial_gas_rows_keep_the_city_gate_conversion():
+    """Every provincial gas row is its source list's CNY/m3 over gas_kgce_per_m3 (CNY/tce)."""
+    b = _base()
+    src = pd.read_csv(
+        Path(__file__).resolve().parents[1] / "calibration/build/sources/supply_gas_city_gate_prices.csv"
+    )
+    c = b.tables["constants"]
+    kgce = float(c[c["name"] == "gas_kgce_per_m3"]["value"].iloc[0])
+    assert len(src) >= 13
+    for g in src.itertuples():
+        assert _gas(g.region) == pytest.approx(g.value / kgce * 1000, abs=0.05)
 
 
 def test_price_settings_are_validated():
