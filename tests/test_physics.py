@@ -24,12 +24,13 @@ from zonesim.scenario import Scenario, load_scenario
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 FUELS = ("coal", "oil", "gas", "heat")
 SMALL = {
-    # Ningxia (PV bases on desert and subsidence land, mine-mouth coal, exports), Changzhi
-    # (Shanxi coal) and Tongling (Anhui, importer)
-    "selection": {"zones": ["Z12", "Z05", "Z07"], "include_associated": False},
+    # every zone (the lever directions are asserted per zone) with the shipped firms and
+    # representative days, over 2020-2023. With 300 firms instead of 3,000, combined is 2.5 %
+    # above each lever in Beijing Jingxi (Z13) in 2023: its few firms leave its dual-control
+    # target to be met by exporting gas power, whose CO2 credit the partial area's boundary
+    # correction withholds (docs/validation-physics.md, fourth pass)
+    "selection": {"zones": "all", "include_associated": False},
     "horizon": {"start_year": 2020, "end_year": 2023},
-    "firms": {"n_firms": 300},
-    "planner": {"n_days": 2, "mode": "rolling"},
 }
 PHYSICAL = (
     *(f"final_{x}_tce" for x in FUELS),
@@ -270,8 +271,14 @@ def test_coal_reduction_lowers_coal_in_every_city_or_reports_a_gap():
     c0 = base[base["year"] == last].set_index("city_id")["coal_tce"]
     c1 = lever[lever["year"] == last].set_index("city_id")["coal_tce"]
     gap = plans.groupby("city_id")["slack_coal"].max() if "slack_coal" in plans else pd.Series(dtype=float)
+    # where the cap does not bind in the last year (its dual is 0: the city's coal already lies
+    # below the lever's path, e.g. Tangshan after Hebei's 2021 steel cut, binding from 2024) the
+    # lever leaves coal as it is
+    dual = plans[plans["year"] == last].set_index("city_id")["marginal_coal"]
     for cid in c0.index:
-        assert c1[cid] < c0[cid] or gap.get(cid, 0.0) > 0, cid
+        slack = dual.get(cid) == 0.0 and c1[cid] <= c0[cid] * (1 + 1e-9)
+        assert c1[cid] < c0[cid] or gap.get(cid, 0.0) > 0 or slack, cid
+    assert (c1 <= c0 * (1 + 1e-9)).all()
     assert c1.sum() < c0.sum()
     # a missed coal cap carries a reason and no price
     if "slack_coal" in plans:
@@ -309,8 +316,32 @@ def test_capacity_retirement_lowers_coal_capacity_and_shows_in_investments():
         index="year", columns="city_id", values="built_mw", aggfunc="sum"
     )
     assert (drop <= gone.reindex_like(drop).fillna(0.0) + 1e-6).all().all()
-    # no unit older than 2020 - lifetime is in these zones' fleets, so the lever is all there is
-    assert (drop.to_numpy() <= order.to_numpy()[None, :] + 1e-6).all(), (drop, order)
+    # plus the units that reach their lifetime that year (technologies.csv coal lifetime;
+    # Anshan retires 100 MW by age in 2021)
+    tech = _base().tables["technologies"]
+    life = float(
+        tech[(tech["tech"] == "coal") & (tech["parameter"] == "lifetime")]
+        .sort_values("year")["value"]
+        .iloc[0]
+    )
+    coal = units[units["tech"] == "coal"]
+    aged = (
+        pd.DataFrame(
+            {
+                y: coal[
+                    (coal["start_year"] + life <= y)
+                    & (coal["start_year"] + life > (y - 1 if y > 2021 else -1e9))
+                ]
+                .groupby("city_id")["capacity_mw"]
+                .sum()
+                for y in drop.index
+            }
+        )
+        .T.reindex(index=drop.index, columns=drop.columns)
+        .fillna(0.0)
+    )
+    allowed = aged + order.to_numpy()[None, :]
+    assert (drop <= allowed + 1e-6).all().all(), (drop, allowed)
 
 
 def test_carbon_price_lowers_co2_including_imports():
