@@ -9,6 +9,7 @@ capex, the unit conversions (CNY/kW x 1e-3 = bnCNY/GW), what heat is charged, an
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -202,3 +203,20 @@ def test_cost_items_sum_to_the_objective_when_final_carbon_price_differs():
     )
     res = plan(inp)
     assert res.cost["bn_cny_pv"].sum() == pytest.approx(res.objective, rel=1e-9)
+
+
+def test_trade_limits_and_the_coal_rule_are_exported(tmp_path):
+    """The trade pace, last year's net import, the export cap and a generator's
+    ``adequacy_only`` reach the CSVs, so the exported LP can be rebuilt with its trade rows."""
+    inp = micro(gens=[gas(1.0)], export_limit=1.0, export_price=0.5)
+    market = replace(inp.market, trade_pace=0.05, net_import_prev_twh=-2.0, export_cap_twh=3.0)
+    inp = replace(inp, market=market)
+    export(inp, plan(inp), tmp_path)
+    sc = pd.read_csv(tmp_path / "inputs_scalars.csv").set_index("name")
+    assert float(sc.loc["trade_pace", "value"]) == 0.05
+    assert float(sc.loc["net_import_prev_twh", "value"]) == -2.0
+    assert float(sc.loc["export_cap_twh", "value"]) == 3.0
+    assert sc.loc["export_cap_twh", "unit"] == "TWh"
+    gen = pd.read_csv(tmp_path / "inputs_generators.csv")
+    row = gen[(gen["tech"] == "gas") & (gen["attribute"] == "adequacy_only")]
+    assert len(row) == 1
