@@ -8,6 +8,8 @@ from zonesim.planner.targets import TARGETS
 from zonesim.units import HOURS_PER_YEAR, KILO, MILLI, PER_BN_TO_PER_10K
 
 MEAN_GW_PER_TWH = KILO / HOURS_PER_YEAR  # 1 TWh/yr is 0.114 GW on average
+COAL_NEW_UNBOUNDED_GW = 1.0e3
+"""The coal_adequacy bound where the rule does not apply, GW (no city builds near it)."""
 OTHER = ("energy", "coal", "co2")
 """Measures with a base-year residual the LP does not model (see ``PlannerPolicy``)."""
 
@@ -140,8 +142,8 @@ def coefficients(inp: PlannerInput, sets: IndexSets | None = None) -> dict[str, 
         firm = sum(c["credit"][g] * gen[g].existing_gw for g in s.gens)
         firm += sum(c["s_credit"][x] * sto[x].existing_gw for x in s.storage)
         need = [max(c["peak_req"][y] - firm, 0.0) / max(coal.capacity_credit, 1e-6) for y in years]
-        wide = sum(g.existing_gw for g in inp.generators) + c["peak_req"][years[-1]]
-        c["coal_new_max"] = {y: need[y] if coal.adequacy_only else max(wide, 0.0) for y in years}
+        wide = COAL_NEW_UNBOUNDED_GW
+        c["coal_new_max"] = {y: need[y] if coal.adequacy_only else wide for y in years}
     # policy
     counting = pol.counting
     k = pol.conversion_factor
