@@ -208,3 +208,17 @@ def test_guard_refuses_non_finite_tables_naming_variable_and_settings():
     msg = str(err.value)
     assert "pathways: coal_tce is inf" in msg and "2022" in msg and "levers.carbon_price.path" in msg
     guards.assert_finite({"pathways": df.iloc[:1]}, scenario)  # finite: no error
+
+
+@pytest.mark.parametrize("value", [-0.1, 1.2])
+def test_a_share_outside_zero_to_one_is_refused_naming_its_source(base, value):
+    """A share above 1 turns the model's arithmetic over (a feedstock share of 1.2 makes the
+    chemicals' efficiency programmes raise counted energy): refused before the run, naming
+    where the value came from, the parameter and the range."""
+    from zonesim.agents.params import AgentParams
+
+    with pytest.raises(
+        ValueError, match=r"the override: agent parameter 'feedstock_share_chemicals' = .*between 0 and 1"
+    ):
+        AgentParams.from_data(base, feedstock_share_chemicals=value)
+    assert 0.0 <= AgentParams.from_data(base).feedstock_share_chemicals <= 1.0

@@ -45,10 +45,21 @@ class AgentParams:
         priors (calibration itself starts from them).
         """
         values = {f.name: base.param(f.name) for f in fields(cls)}
+        origin = dict.fromkeys(values, "calibration/data/agent_parameters.csv")
         if calibrated:
-            values.update(calibrated_overrides(base.data_dir, base.version))
+            fitted = calibrated_overrides(base.data_dir, base.version)
+            values.update(fitted)
+            origin.update(dict.fromkeys(fitted, "calibration/calibrated_parameters.json"))
         unknown = set(overrides) - set(values)
         if unknown:
             raise KeyError(f"unknown agent parameter(s) {sorted(unknown)}; known: {sorted(values)}")
         values.update(overrides)
+        origin.update(dict.fromkeys(overrides, "the override"))
+        for name, v in values.items():
+            # a share is a part of a whole: outside [0, 1] the model's arithmetic turns over (a
+            # feedstock share above 1 makes efficiency programmes raise counted energy)
+            if "share" in name and not 0.0 <= float(v) <= 1.0:
+                raise ValueError(
+                    f"{origin[name]}: agent parameter {name!r} = {v}; expected a share between 0 and 1"
+                )
         return cls(**values)
