@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 import time
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -45,6 +46,18 @@ def _co2_incl_imports(p: pd.DataFrame) -> pd.Series:
     return p["co2_t"] + p["co2_import_t"]
 
 
+@cache
+def _pathways(d: Path, name: str) -> pd.DataFrame | None:
+    """A run's pathways with ``co2_incl_imports`` (read once per run; callers do not modify it),
+    or None when the run is not there."""
+    f = d / name / "pathways.parquet"
+    if not f.exists():
+        return None
+    p = pd.read_parquet(f)
+    p["co2_incl_imports"] = _co2_incl_imports(p)
+    return p
+
+
 def base_year(p: pd.DataFrame) -> pd.DataFrame:
     """Per zone: residual share of energy and CO2 in the base year (other / total)."""
     b = p[p["year"] == p["year"].min()].copy()
@@ -74,11 +87,9 @@ def lever_table(d: Path, names: list[str]) -> pd.DataFrame:
     """Totals of every city in 2020 and 2025 per scenario, and the 2025 change vs baseline."""
     rows = []
     for name in names:
-        f = d / name / "pathways.parquet"
-        if not f.exists():
+        p = _pathways(d, name)
+        if p is None:
             continue
-        p = pd.read_parquet(f)
-        p["co2_incl_imports"] = _co2_incl_imports(p)
         storage = [c for c in p.columns if c.startswith("cap_storage_")]
         for year in (p["year"].min(), p["year"].max()):
             y = p[p["year"] == year]
@@ -158,11 +169,9 @@ def trade_steps(p: pd.DataFrame) -> pd.DataFrame:
 
 def _zone_last(d: Path, name: str) -> pd.DataFrame | None:
     """Per zone, last year: the quantities of the direction checks."""
-    f = d / name / "pathways.parquet"
-    if not f.exists():
+    p = _pathways(d, name)
+    if p is None:
         return None
-    p = pd.read_parquet(f)
-    p["co2_incl_imports"] = _co2_incl_imports(p)
     y = p[p["year"] == p["year"].max()].copy()
     storage = [c for c in y.columns if c.startswith("cap_storage_")]
     y["storage"] = y[storage].fillna(0).sum(axis=1) if storage else 0.0
@@ -173,11 +182,9 @@ def _zone_last(d: Path, name: str) -> pd.DataFrame | None:
 
 def _zone_cumulative(d: Path, name: str) -> pd.DataFrame | None:
     """Per zone, CO2 summed over the simulated years after the base year."""
-    f = d / name / "pathways.parquet"
-    if not f.exists():
+    p = _pathways(d, name)
+    if p is None:
         return None
-    p = pd.read_parquet(f)
-    p["co2_incl_imports"] = _co2_incl_imports(p)
     p = p[p["year"] > p["year"].min()]
     return p.groupby("zone_id")[["co2_t", "co2_incl_imports"]].sum()
 
@@ -227,10 +234,9 @@ def zone_change(before: Path, after: Path, name: str = "baseline") -> pd.DataFra
     """Per zone, last year: coal and net import before and after (what the prices moved)."""
     out = {}
     for label, d in (("before", before), ("after", after)):
-        f = d / name / "pathways.parquet"
-        if not f.exists():
+        p = _pathways(d, name)
+        if p is None:
             return pd.DataFrame()
-        p = pd.read_parquet(f)
         y = p[p["year"] == p["year"].max()]
         g = y.groupby("zone_id")
         out[f"coal_Mtce_{label}"] = g["coal_tce"].sum() / 1e6
@@ -264,9 +270,8 @@ def _md(df: pd.DataFrame, floatfmt: str = ".3g") -> str:
 
 def report(before: Path, after: Path) -> None:
     for label, d in (("before", before), ("after", after)):
-        f = d / "baseline" / "pathways.parquet"
-        if f.exists():
-            p = pd.read_parquet(f)
+        p = _pathways(d, "baseline")
+        if p is not None:
             print(f"\n### Base-year residual by zone ({label})\n")
             print(_md(base_year(p), ".3f"))
             print(f"\n### Residual signs ({label})\n")
@@ -274,11 +279,11 @@ def report(before: Path, after: Path) -> None:
             print(f"\n### Base-year coal hours by province ({label})\n")
             print(_md(coal_hours(p), ".0f"))
             for name in SCENARIOS:
-                q = d / name / "pathways.parquet"
-                if q.exists():
-                    st = trade_steps(pd.read_parquet(q))
+                q = _pathways(d, name)
+                if q is not None:
+                    st = trade_steps(q)
                     print(f"- {name}: largest net-import step {st.max():.3f} of demand ({st.idxmax()})")
-        if (d / "combined" / "pathways.parquet").exists():
+        if _pathways(d, "combined") is not None:
             print(f"\n### Direction checks per zone ({label})\n")
             print(_md(zone_checks(d)))
         print(f"\n### Levers ({label})\n")

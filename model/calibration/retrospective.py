@@ -26,7 +26,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from zonesim.calibration.validation import BASIS_NOTE, nonfossil_excluded_from, out_of_sample, summary
+from zonesim.calibration.validation import (
+    BASE_YEAR,
+    BASIS_NOTE,
+    narrow_energy,
+    nonfossil_excluded_from,
+    out_of_sample,
+    summary,
+)
+from zonesim.calibration.validation import CUMULATIVE as PUBLISHED
 from zonesim.data import BaseYear, load
 
 
@@ -71,8 +79,7 @@ GRADE = "dual_control_grade_h1"
 """Warning level of an H1 energy-intensity barometer: 1 rose, 2 fell short of progress, 3 on track."""
 ON_TRACK = "dual_control_on_track_h1"
 """1 = met the H1 progress requirement, 0 = did not."""
-YEARLY = "energy_intensity_change"
-CUMULATIVE = "energy_intensity_change_since_2020"
+YEARLY, CUMULATIVE = PUBLISHED["energy"]  # the yearly and since-2020 variables
 BEHIND = "energy_intensity_behind_schedule"
 """1 = NDRC states the province's 14th-FYP energy-intensity progress lags (as of ``year``)."""
 REACHED = "energy_intensity_target_reached"
@@ -80,8 +87,6 @@ REACHED = "energy_intensity_target_reached"
 RECORD_VARIABLES = (GRADE, ON_TRACK, YEARLY, CUMULATIVE, BEHIND, REACHED)
 SIZE_PP = 2.0
 """A published figure and the model agree on size when within this many percentage points."""
-FIRST_YEAR = 2020
-"""The base year of the 14th five-year period (targets are changes 2020->2025)."""
 
 
 def _change_pct(p: pd.DataFrame, cities: list[str], start: int, end: int, narrow: bool) -> float:
@@ -92,7 +97,7 @@ def _change_pct(p: pd.DataFrame, cities: list[str], start: int, end: int, narrow
         .groupby("year")[["energy_total_tce", "nonfossil_primary_tce", "feedstock_tce", "gdp_bn"]]
         .sum()
     )
-    energy = d["energy_total_tce"] - (d["nonfossil_primary_tce"] + d["feedstock_tce"] if narrow else 0.0)
+    energy = narrow_energy(d) if narrow else d["energy_total_tce"]
     ei = energy / d["gdp_bn"]
     return float(100.0 * (ei[end] / ei[start] - 1.0))
 
@@ -152,7 +157,7 @@ def record_checks(pathways: pd.DataFrame, base: BaseYear) -> pd.DataFrame:
         return pd.DataFrame(rows)
     for (zone, var, year, src), grp in rec.groupby(["zone_id", "variable", "year", "from"], sort=True):
         ids = sorted(grp["city_id"])
-        first = year - 1 if var in (GRADE, ON_TRACK, YEARLY) else FIRST_YEAR
+        first = year - 1 if var in (GRADE, ON_TRACK, YEARLY) else BASE_YEAR
         if first not in years or year not in years:
             continue  # the run does not cover the record's period
         narrow = var in (CUMULATIVE, BEHIND, REACHED) or (var == YEARLY and year >= narrow_from)

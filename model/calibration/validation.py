@@ -76,13 +76,19 @@ def nonfossil_excluded_from(base: BaseYear) -> int:
     return int(base.constant(BASIS_CONSTANT))
 
 
+def narrow_energy(frame: pd.DataFrame) -> pd.Series:
+    """Energy on the published basis from 2023: total energy without local non-fossil
+    generation and feedstock (tce; rows of pathways, or their sums)."""
+    return frame["energy_total_tce"] - frame["nonfossil_primary_tce"] - frame["feedstock_tce"]
+
+
 def modelled_change(pathways: pd.DataFrame, excluded_from: int | None = None) -> pd.DataFrame:
     """Per city and year: the yearly change of energy per unit of GDP, %, both years on the
     published basis of the later one: total energy before ``excluded_from``, energy without
     local non-fossil generation and feedstock from it on (None: total energy every year)."""
     p = pathways.sort_values(["city_id", "year"])
     total = p["energy_total_tce"]
-    narrow = total - p["nonfossil_primary_tce"] - p["feedstock_tce"]
+    narrow = narrow_energy(p)
     prev_total = total.groupby(p["city_id"]).shift(1)
     prev_narrow = narrow.groupby(p["city_id"]).shift(1)
     gdp, prev_gdp = p["gdp_bn"], p["gdp_bn"].groupby(p["city_id"]).shift(1)
@@ -331,7 +337,7 @@ def modelled_cumulative(pathways: pd.DataFrame, weighting: str = "aggregate") ->
     co2 = p["co2_incl_imports_t"] if "co2_incl_imports_t" in p else p["co2_t"]
     series = {
         "total": p["energy_total_tce"],
-        "excl_nonfossil_feedstock": p["energy_total_tce"] - p["nonfossil_primary_tce"] - p["feedstock_tce"],
+        "excl_nonfossil_feedstock": narrow_energy(p),
         "co2": co2,
     }
     out = {}
