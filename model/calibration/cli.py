@@ -31,10 +31,12 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         from zonesim.calibration import recent
 
         years = recent.fit_years(ref.base)
-        print(f"recent stage: {recent.PARAMETER} against the published record of {list(years)}...")
-        rec = recent.fit(ref.base, dict(record["overrides"]))
-        result["model"] = add_recent(record, rec, ref)  # the report's figures with the value used
-        print(f"  {recent.PARAMETER} = {rec['value']:.3f} ({rec['note'].split(';')[0]})")
+        names = ", ".join(recent.PARAMETERS)
+        print(f"recent stage: {names} against the published record of {list(years)}...")
+        fitted = recent.fit(ref.base, dict(record["overrides"]))
+        result["model"] = add_recent(record, fitted, ref)  # the report's figures with the values used
+        for name, rec in fitted.items():
+            print(f"  {name} = {rec['value']:.4g} ({rec['note'].split(';')[0]})")
     s = record["fit_statistics"]
     print(
         f"CO2 MAPE 2015-2019 (CEADs city-years): {s['co2_mape_ceads_pct']:.1f} %; "
@@ -66,24 +68,26 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_recent(record: dict, rec: dict, ref):
-    """Put the recent stage's result in the calibration record: the parameter's entry (the
+def add_recent(record: dict, fitted: dict[str, dict], ref):
+    """Put the recent stage's results in the calibration record: each parameter's entry (the
     2015-2019 stage's kept under ``backcast``; the prior when not identified), the override
-    when identified, the fit years, and the 2015-2019 statistics recomputed with it; returns
+    when identified, the fit years, and the 2015-2019 statistics recomputed with them; returns
     the backcast with the values used."""
     from zonesim.agents.params import AgentParams
     from zonesim.calibration import backcast, stats
-    from zonesim.calibration.recent import PARAMETER
 
-    before = record["parameters"].get(PARAMETER, {})
-    prior = before.get("prior", getattr(AgentParams.from_data(ref.base, calibrated=False), PARAMETER))
-    entry = {**rec, "backcast": before, "group": "recent", "prior": prior}
-    if not rec["identified"]:
-        entry["value"] = prior
-    record["parameters"][PARAMETER] = entry
-    if rec["identified"]:
-        record["overrides"][PARAMETER] = round(float(rec["value"]), 6)
-    record["settings"]["recent_fit_years"] = rec["fit_years"]
+    priors = AgentParams.from_data(ref.base, calibrated=False)
+    for name, rec in fitted.items():
+        before = record["parameters"].get(name, {})
+        prior = before.get("prior", getattr(priors, name))
+        entry = {**rec, "backcast": before, "group": "recent", "prior": prior}
+        if not rec["identified"]:
+            entry["value"] = prior
+            record["overrides"].pop(name, None)
+        else:
+            record["overrides"][name] = round(float(rec["value"]), 6)
+        record["parameters"][name] = entry
+        record["settings"]["recent_fit_years"] = rec["fit_years"]
     model = backcast.run_backcast(ref, {k: p["value"] for k, p in record["parameters"].items()})
     comp = stats.comparison(model, backcast.observations(ref.base, ref.city_ids))
     record["fit_statistics"] = stats.summary(comp, ref.periods.stats)
@@ -104,8 +108,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--recent",
         action=argparse.BooleanOptionalAction,
         default=None,
-        help="also fit retrofit_adoption_per_year to the published 2021-2022 record with the full "
-        "model, 2023-2025 held out (default: on for the full run, off with --quick/--cities)",
+        help="also fit retrofit_adoption_per_year and aeei_pct to the published 2021-2022 record with "
+        "the full model, 2023-2025 held out (default: on for the full run, off with --quick/--cities)",
     )
     p.add_argument(
         "--out",
