@@ -109,6 +109,16 @@ def fit(
         best = evaluate(current)
         _diagonals(evaluate, current, free)
         sub = {k: v for k, v in cache.items() if _matches(k, names, current, free)}
+        lowest = min(sub, key=sub.get)
+        if sub[lowest] < best:  # an off-axis run did better: start there and descend again
+            current.update({n: v for n, v in zip(names, lowest, strict=True) if n in free})
+            more = _descend(evaluate, current, free, cycles, maxiter)
+            profiles.update(more)
+            best = evaluate(current)
+            _diagonals(evaluate, current, free)
+            sub = {k: v for k, v in cache.items() if _matches(k, names, current, free)}
+        current.update({n: v for n, v in zip(names, min(sub, key=sub.get), strict=True) if n in free})
+        best = sub[min(sub, key=sub.get)]
         joint = joint_uncertainty(sub, free, current, best, len(base.zones), names)
         entries = {n: _entry(n, current, joint, profiles[n], free, years, best, scenario) for n in free}
         dropped = [n for n in free if not entries[n]["identified"]]
