@@ -255,6 +255,10 @@ def make_record(
             "fit_years": [periods.fit[0], periods.fit[-1]],
             "capacity_cut_share": periods.cut_share,
             "capacity_cut_years": list(periods.cut_years),
+            # energy-intensive sectors on realised product output in the backcast (RECIPE.md)
+            "backcast_product_anchors": ref.anchors is not None,
+            "product_anchors": dict(ref.anchors.products) if ref.anchors is not None else {},
+            "product_anchor_scopes": list(ref.anchors.scopes) if ref.anchors is not None else [],
         },
         "overrides": overrides,
         "parameters": result["parameters"],
