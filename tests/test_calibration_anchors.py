@@ -12,19 +12,24 @@ from zonesim.agents.firms import SECTOR_INDEX
 from zonesim.calibration import backcast as bc
 from zonesim.scenario import load_scenario
 
-# Dalian: Liaoning's crude steel is published for 2018 and 2019 (so steel is anchored in 2019);
-# Beijing Jingxi: no product series for Beijing, nothing anchored
+# Dalian (Liaoning): provincial cement 2015-2019 and crude steel 2018-2019 are in the data.
+# Beijing Jingxi: Beijing's cement is in the data, but Beijing makes no steel, so with steel
+# alone anchored nothing is anchored there.
 ANCHORED, UNANCHORED = "dalian", "beijing_jingxi"
-YEAR = 2019
 CITIES = [UNANCHORED, ANCHORED]
+STEEL_ONLY = bc.Anchors({"steel": "crude_steel"}, ("city", "province"))
 
 
 @pytest.fixture(scope="module")
 def refs(base):
-    """The same small reference run with the anchors of the baseline scenario, and without."""
-    on = bc.reference(base, cities=CITIES, n_firms=300, product_anchors=True)
-    off = bc.reference(base, cities=CITIES, n_firms=300, product_anchors=False)
-    return on, off
+    """The same small reference run with the baseline scenario's anchors, with steel alone
+    anchored, and without anchors."""
+    kw = {"cities": CITIES, "n_firms": 300}
+    return {
+        "baseline": bc.reference(base, product_anchors=True, **kw),
+        "steel": bc.reference(base, product_anchors=STEEL_ONLY, **kw),
+        "off": bc.reference(base, product_anchors=False, **kw),
+    }
 
 
 def _level(base, region: str, product: str, year: int) -> float:
@@ -36,46 +41,59 @@ def _level(base, region: str, product: str, year: int) -> float:
 
 def test_anchors_are_the_baseline_scenarios(refs):
     macro = load_scenario(SCENARIOS / "baseline.yaml").macro
-    on, off = refs
+    on, off = refs["baseline"], refs["off"]
     assert on.anchors is not None and off.anchors is None and off.product_pct == {}
     assert dict(on.anchors.products) == dict(macro.product_anchors)
     assert on.anchors.scopes == tuple(macro.product_anchor_scopes)
 
 
-def test_anchored_sector_grows_with_realised_output(refs, base):
-    """Dalian's steel output 2018 -> 2019 grows as Liaoning's published crude steel, to 1e-9,
-    although the mandated retirement acts in that year (it shifts the mix, not the output)."""
-    on, _ = refs
-    product = on.anchors.products["steel"]
-    city = CITIES.index(ANCHORED)
-    want = _level(base, "Liaoning", product, YEAR) / _level(base, "Liaoning", product, YEAR - 1) - 1.0
-
+@pytest.mark.parametrize(
+    ("city_id", "province", "sector", "year"),
+    [("dalian", "Liaoning", "steel", 2019), ("beijing_jingxi", "Beijing", "building_materials", 2018)],
+)
+def test_anchored_sector_grows_with_realised_output(refs, base, city_id, province, sector, year):
+    """The city's sector output grows as its province's published output of the anchored
+    product, to 1e-9, in a year the capacity cut closes capacity of that very sector (the cut
+    shifts the mix, it does not remove output a second time)."""
+    on = refs["baseline"]
+    product = on.anchors.products[sector]
+    city = CITIES.index(city_id)
+    want = _level(base, province, product, year) / _level(base, province, product, year - 1) - 1.0
     run = bc.Backcast(on, on.prior)
-    steel = SECTOR_INDEX["steel"]
+    f = run.firms
 
     def output() -> float:
-        f = run.firms
-        mine = (f.city == city) & (f.sector == steel) & f.alive
+        mine = (f.city == city) & (f.sector == SECTOR_INDEX[sector]) & f.alive
         return float(f.output[mine].sum())
 
-    while run.year < YEAR - 1:
+    while run.year < year - 1:
         run.step()
-    before, retired = output(), run.behaviour.backward_retired[city]
+    before = output()
+    grown: dict[str, float] = {}
+    hold = run.behaviour.restore_anchored_output
+
+    def spy() -> None:  # the sector's output after growth and the cut, before the hold
+        grown["cut"] = output()
+        hold()
+
+    run.behaviour.restore_anchored_output = spy
     run.step()
-    assert run.year == YEAR
-    assert before > 0
-    assert run.behaviour.backward_retired[city] > retired, "the retirement must act in the tested year"
+    assert run.year == year and before > 0
+    assert grown["cut"] / before - 1.0 < want - 1e-3, "the cut must close capacity of this sector this year"
     assert output() / before - 1.0 == pytest.approx(want, abs=1e-9)
-    first = YEAR - on.periods.start - 1  # 2016-2018: no provincial series, not anchored
-    assert np.isnan(on.product_pct["steel"][city, :first]).all()
 
 
 def test_unanchored_cities_and_years_unchanged(refs):
-    """Without data nothing changes: the unanchored city in every year and the anchored city
-    before its first anchored year equal the backcast without anchors; the anchored year differs."""
-    on, off = refs
-    a, b = bc.run_backcast(on, {}), bc.run_backcast(off, {})
+    """Without data nothing changes: with steel anchored, Beijing Jingxi (no steel series) in
+    every year and Dalian before its first anchored steel year (2019) equal the backcast without
+    anchors; Dalian 2019 differs."""
+    steel, off = refs["steel"], refs["off"]
+    first = 2019
+    assert np.isnan(
+        steel.product_pct["steel"][CITIES.index(ANCHORED), : first - steel.periods.start - 1]
+    ).all()
+    a, b = bc.run_backcast(steel, {}), bc.run_backcast(off, {})
     pd.testing.assert_frame_equal(a.loc[UNANCHORED], b.loc[UNANCHORED], rtol=1e-12)
-    early = list(range(on.periods.start, YEAR))
+    early = list(range(steel.periods.start, first))
     pd.testing.assert_frame_equal(a.loc[ANCHORED].loc[early], b.loc[ANCHORED].loc[early], rtol=1e-12)
-    assert not np.isclose(a.loc[(ANCHORED, YEAR), "energy_total"], b.loc[(ANCHORED, YEAR), "energy_total"])
+    assert not np.isclose(a.loc[(ANCHORED, first), "energy_total"], b.loc[(ANCHORED, first), "energy_total"])

@@ -63,9 +63,10 @@ INDUSTRY = np.array([SECTOR_INDEX[s] for s in SECTOR_INDEX if s not in ("service
 EXTRA_PRIORS = {"coal_electricity_switch_pct": 0.0}
 
 BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
-PRODUCT_ANCHORS = False
+PRODUCT_ANCHORS = True
 """Default of the setting ``backcast_product_anchors`` (RECIPE.md, "Product anchors in the
-backcast": measured, and left off because the anchored backcast is not better)."""
+backcast": on because the anchored backcast is better on CO2 and energy; ``zonesim calibrate
+--no-product-anchors`` for the backcast without them)."""
 
 
 @dataclass(frozen=True)
