@@ -10,6 +10,7 @@ import pytest
 from conftest import SCENARIOS
 from zonesim.agents.firms import SECTOR_INDEX
 from zonesim.calibration import backcast as bc
+from zonesim.calibration import stats
 from zonesim.scenario import load_scenario
 
 # Dalian (Liaoning): provincial cement 2015-2019 and crude steel 2018-2019 are in the data.
@@ -97,3 +98,16 @@ def test_unanchored_cities_and_years_unchanged(refs):
     early = list(range(steel.periods.start, first))
     pd.testing.assert_frame_equal(a.loc[ANCHORED].loc[early], b.loc[ANCHORED].loc[early], rtol=1e-12)
     assert not np.isclose(a.loc[(ANCHORED, first), "energy_total"], b.loc[(ANCHORED, first), "energy_total"])
+
+
+def test_report_states_the_anchors(refs, tmp_path):
+    """The calibration report says which products anchored the backcast (or that none did)."""
+    from zonesim.calibration.report import write_report
+
+    for key, want in (("baseline", "steel -> crude_steel"), ("off", "Product anchors in the backcast: off")):
+        ref = refs[key]
+        result = {"model": bc.run_backcast(ref, {}), "obs": bc.observations(ref.base, ref.city_ids)}
+        settings = {"cities": ref.city_ids, "quick": True, **stats.anchor_settings(ref)}
+        record = {"data_version": ref.base.version, "schema": "test", "settings": settings, "parameters": {}}
+        page = write_report(tmp_path / key, result, record).read_text(encoding="utf-8")
+        assert want in page, key
