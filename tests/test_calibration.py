@@ -94,8 +94,17 @@ def test_shipped_parameters_reproduce_recorded_statistics(base):
         "calibration/calibrated_parameters.json was fitted to another data version: rerun `zonesim calibrate`"
     )
     s = record["settings"]
+    anchors = (
+        bc.Anchors(s["product_anchors"], tuple(s["product_anchor_scopes"]))
+        if s.get("backcast_product_anchors")
+        else False
+    )
     ref = bc.reference(
-        base, cities=None if not s["quick"] else s["cities"], n_firms=s["n_firms"], seed=s["seed"]
+        base,
+        cities=None if not s["quick"] else s["cities"],
+        n_firms=s["n_firms"],
+        seed=s["seed"],
+        product_anchors=anchors,
     )
     assert ref.city_ids == s["cities"]
     model = bc.run_backcast(ref, {k: p["value"] for k, p in record["parameters"].items()})

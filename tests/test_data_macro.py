@@ -246,7 +246,7 @@ def test_national_output_levels_cover_2020_2025_for_the_anchored_products(base):
     nat = po[(po["scope"] == "national") & (po["unit"] != "percent y/y")]
     for product in ("crude_steel", "pig_iron", "cement", "nonferrous_ten", "aluminium"):
         years = sorted(nat.loc[nat["product"] == product, "year"])
-        assert years == list(range(2020, 2026)), (product, years)
+        assert set(range(2020, 2026)) <= set(years), (product, years)  # earlier years: the backcast's
     # the 2021-2025 record the model must reproduce: steel and cement fell, nonferrous rose
     lvl = nat.set_index(["product", "year"])["value"]
     assert lvl[("crude_steel", 2025)] < lvl[("crude_steel", 2020)]

@@ -17,10 +17,15 @@ The model's industry and fleet tables are 2020-only, so the 2015 start is built 
    carriers) by one factor per city so that the reduced-form 2015 energy total equals
    ``city_history`` 2015 ``energy_total``. The 2015 split of power and residual from final
    use is therefore the 2020 one.
-3. Each year 2016-2020 the model's own firm rules (``FirmBehaviour.decide``) run (growth by city
-   trend x sector factor, AEEI, mandated retirement, private retrofits at the hurdle rate,
-   entry), under the rules of the period: backward capacity retired to a documented share
-   (13th FYP 去产能, 2016-2018), no carbon price, no curb, zone status from the approval year.
+3. Each year 2016-2020 the model's own firm rules (``FirmBehaviour.decide``) run (growth along
+   the city's realised GDP x sector factor, AEEI, mandated retirement, private retrofits at the
+   hurdle rate, entry), under the rules of the period: backward capacity retired to a documented
+   share (13th FYP 去产能, 2016-2018), no carbon price, no curb, zone status from the approval
+   year. With the setting ``backcast_product_anchors`` (:class:`Anchors`), the energy-intensive
+   sectors that the baseline scenario anchors to realised product output (``macro.
+   product_anchors`` and ``product_anchor_scopes``) follow that output's growth where
+   ``product_output.csv`` has it, as the forward run does from 2021; the retirement then shifts
+   their mix but keeps their output on the anchor (the realised output contains the cuts).
    The calibration adds one rule the model does not have yet: autonomous coal-to-electricity
    switching (``coal_electricity_switch_pct``), kept at 0 unless the data identify it.
 4. City energy, coal and CO2 are firm use plus the non-final parts at the held 2020 ratios
@@ -30,7 +35,9 @@ The model's industry and fleet tables are 2020-only, so the 2015 start is built 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -39,9 +46,9 @@ from zonesim.agents.params import AgentParams
 from zonesim.calibration.stats import Periods
 from zonesim.data import BaseYear, load
 from zonesim.levers.rules import YearRules
-from zonesim.macro import history_path
+from zonesim.macro import history_path, product_growth
 from zonesim.model import TransitionModel
-from zonesim.scenario import Scenario
+from zonesim.scenario import Scenario, load_scenario
 from zonesim.year.firms import CityStanding, FirmBehaviour
 
 FUELS = ("coal", "oil", "gas", "heat")
@@ -54,6 +61,29 @@ INDUSTRY = np.array([SECTOR_INDEX[s] for s in SECTOR_INDEX if s not in ("service
 
 # calibration-only parameters (not yet in AgentParams): name -> prior
 EXTRA_PRIORS = {"coal_electricity_switch_pct": 0.0}
+
+BASELINE = Path(__file__).resolve().parents[2] / "scenarios" / "baseline.yaml"
+PRODUCT_ANCHORS = True
+"""Default of the setting ``backcast_product_anchors`` (RECIPE.md, "Product anchors in the
+backcast": on because the anchored backcast is better on CO2 and energy; ``zonesim calibrate
+--no-product-anchors`` for the backcast without them)."""
+
+
+@dataclass(frozen=True)
+class Anchors:
+    """Which energy-intensive sectors follow realised product output in the backcast, and from
+    which published series (city, province, nation: the first that has the year)."""
+
+    products: Mapping[str, str]  # sector -> product of product_output.csv
+    scopes: tuple[str, ...]
+
+    @classmethod
+    def from_scenario(cls, path: Path = BASELINE) -> Anchors:
+        """The anchors and scopes of a scenario's ``macro`` section (the baseline by default)."""
+        macro = load_scenario(path).macro
+        if macro is None:
+            return cls({}, ())
+        return cls(dict(macro.product_anchors), tuple(macro.product_anchor_scopes))
 
 
 def backcast_scenario(cities: list[str] | None = None, n_firms: int = 3000, seed: int = 20201) -> Scenario:
@@ -103,12 +133,24 @@ class Reference:
     approval_year: np.ndarray  # per city: year the zone got its status (large: never)
     periods: Periods
     records_2020: pd.DataFrame = field(repr=False)
+    anchors: Anchors | None = None  # None: the setting backcast_product_anchors is off
+    # sector -> (cities, years start+1..end) realised output growth, % (NaN: not anchored)
+    product_pct: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
 
 def reference(
-    base: BaseYear | None = None, cities: list[str] | None = None, n_firms: int = 3000, seed: int = 20201
+    base: BaseYear | None = None,
+    cities: list[str] | None = None,
+    n_firms: int = 3000,
+    seed: int = 20201,
+    product_anchors: bool | Anchors = PRODUCT_ANCHORS,
 ) -> Reference:
-    """Build the 2020 model once and extract the firms and per-city ratios (slow part: dispatch)."""
+    """Build the 2020 model once and extract the firms and per-city ratios (slow part: dispatch).
+
+    ``product_anchors``: True anchors the backcast's energy-intensive sectors as the baseline
+    scenario does (:meth:`Anchors.from_scenario`), an :class:`Anchors` gives them explicitly,
+    False leaves every sector on the GDP path.
+    """
     base = base if base is not None else load()
     prior = AgentParams.from_data(base, calibrated=False)  # fit from the priors, not the last fit
     model = TransitionModel(backcast_scenario(cities, n_firms, seed), base=base, params=prior)
@@ -138,6 +180,13 @@ def reference(
             for z in model.city_table["zone_id"].where(model.city_table["zone_id"].notna(), None)
         ]
     )
+    periods = Periods.from_data(base)
+    anchors = Anchors.from_scenario() if product_anchors is True else (product_anchors or None)
+    product_pct = {}
+    if anchors is not None:
+        years = list(range(periods.start + 1, periods.end + 1))
+        table = model.city_table[["city_id", "province"]].reset_index(drop=True)
+        product_pct = product_growth(base, table, years, anchors.products, periods.end, anchors.scopes)
     return Reference(
         base=base,
         city_ids=list(model.city_ids),
@@ -151,8 +200,10 @@ def reference(
         n_firms=n_firms,
         prior=prior,
         approval_year=approval,
-        periods=Periods.from_data(base),
+        periods=periods,
         records_2020=rec.reset_index(),
+        anchors=anchors,
+        product_pct=product_pct,
     )
 
 
@@ -182,16 +233,20 @@ class Backcast:
         self.city_ids = ref.city_ids
         self.cities = [CityStanding(has_status=False, extra_parks=False) for _ in ref.city_ids]
         self.firms = _start_2015(ref, params)
+        path = history_path(ref.base, ref.city_ids, ref.periods.start, ref.periods.end)
+        if ref.product_pct:  # anchored sectors follow realised output (module docstring, step 3)
+            path = replace(path, product_pct=ref.product_pct)
         self.behaviour = FirmBehaviour(
             self.firms,
             params,
             np.random.default_rng(ref.seed + 2015),
-            history_path(ref.base, ref.city_ids, ref.periods.start, ref.periods.end),
+            path,
             ref.prices,
             ref.factors,
             ref.discount_rate,
             ref.base.efficiency_programmes,
             profit_share=ref.profit_share.copy(),
+            hold_anchored_output=bool(ref.product_pct),
         )
         self.rows: list[dict[str, float]] = []
         self._record()

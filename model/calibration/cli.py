@@ -13,7 +13,7 @@ QUICK_CITIES = ["shenyang", "changchun", "baotou", "tangshan", "zibo", "xuzhou",
 
 
 def _cmd_calibrate(args: argparse.Namespace) -> int:
-    from zonesim.calibration.backcast import reference
+    from zonesim.calibration.backcast import PRODUCT_ANCHORS, reference
     from zonesim.calibration.fit import calibrate
     from zonesim.calibration.stats import default_path, make_record, write
 
@@ -23,7 +23,10 @@ def _cmd_calibrate(args: argparse.Namespace) -> int:
         args.recent = cities is None and not args.quick
     n_firms = args.n_firms or (800 if args.quick else 3000)
     print(f"building the 2020 reference run ({'all default' if cities is None else len(cities)} cities)...")
-    ref = reference(cities=cities, n_firms=n_firms)
+    anchors = PRODUCT_ANCHORS if args.product_anchors is None else args.product_anchors
+    ref = reference(cities=cities, n_firms=n_firms, product_anchors=anchors)
+    if ref.anchors is not None:
+        print(f"  backcast product anchors {dict(ref.anchors.products)} ({', '.join(ref.anchors.scopes)})")
     print(f"  {time.time() - t0:.1f} s; fitting...")
     result = calibrate(ref, quick=args.quick)
     record = make_record(result, ref, quick=args.quick)
@@ -110,6 +113,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="also fit retrofit_adoption_per_year and aeei_pct to the published 2021-2022 record with "
         "the full model, 2023-2025 held out (default: on for the full run, off with --quick/--cities)",
+    )
+    p.add_argument(
+        "--product-anchors",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="anchor the backcast's energy-intensive sectors to realised product output 2016-2020 "
+        "as the baseline scenario's macro section does from 2021 (recorded in the settings; "
+        "default: backcast.PRODUCT_ANCHORS)",
     )
     p.add_argument(
         "--out",

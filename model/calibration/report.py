@@ -143,6 +143,7 @@ def write_report(out: Path | str, result: dict[str, Any], record: dict[str, Any]
         f"{len(record['settings']['cities'])} cities; quick={record['settings']['quick']}.",
         "Backcast 2015-2020 from the constructed 2015 start (calibration/RECIPE.md); fit years 2016-2019;",
         "statistics over 2015-2019 (2015 energy is matched by construction); 2020 out of sample.",
+        _anchor_line(record["settings"]),
         "",
         "## Headline",
         "",
@@ -292,3 +293,12 @@ def vintage_section(pathways: pd.DataFrame, base: Any, out: Path, prefix: str) -
         "",
         periods.round(2).to_markdown(index=False),
     ]
+
+
+def _anchor_line(settings: dict) -> str:
+    """The backcast's product anchors as the record states them (RECIPE.md, "Product anchors")."""
+    if not settings.get("backcast_product_anchors"):
+        return "Product anchors in the backcast: off (every sector on the city's realised GDP path)."
+    pairs = ", ".join(f"{k} -> {v}" for k, v in settings.get("product_anchors", {}).items())
+    scopes = ", ".join(settings.get("product_anchor_scopes", []))
+    return f"Product anchors in the backcast: {pairs} (first of: {scopes}; product_output.csv)."

@@ -13,6 +13,7 @@ import pandas as pd
 from zonesim.data.calibrated import SCHEMA, calibrated_overrides, default_path, load_record
 
 __all__ = [
+    "anchor_settings",
     "calibrated_overrides",
     "co2_benchmarks",
     "co2_by_city_years",
@@ -227,6 +228,17 @@ def _jsonable(x: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(x)}")
 
 
+def anchor_settings(ref: Any) -> dict[str, Any]:
+    """The backcast's product anchors as recorded in the calibration file's settings: whether
+    energy-intensive sectors follow realised product output, which products, which scopes."""
+    a = ref.anchors
+    return {
+        "backcast_product_anchors": a is not None,
+        "product_anchors": dict(a.products) if a is not None else {},
+        "product_anchor_scopes": list(a.scopes) if a is not None else [],
+    }
+
+
 def make_record(
     result: dict[str, Any], ref: Any, quick: bool, code_version: str | None = None
 ) -> dict[str, Any]:
@@ -255,6 +267,7 @@ def make_record(
             "fit_years": [periods.fit[0], periods.fit[-1]],
             "capacity_cut_share": periods.cut_share,
             "capacity_cut_years": list(periods.cut_years),
+            **anchor_settings(ref),
         },
         "overrides": overrides,
         "parameters": result["parameters"],

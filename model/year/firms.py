@@ -50,6 +50,7 @@ class FirmBehaviour:
         discount_rate: float,
         efficiency_programmes,
         profit_share: np.ndarray | None = None,
+        hold_anchored_output: bool = False,
     ) -> None:
         self.firms = firms
         self.params = params
@@ -65,6 +66,11 @@ class FirmBehaviour:
         self.park_level = 0.0
         self.park_saving_tce = np.zeros(self.n_cities)  # fossil use the parks save per year, tce
         self.backward_retired = np.zeros(self.n_cities)  # output retired as backward, bnCNY/yr
+        # mandated retirement shifts the mix of a product-anchored sector but keeps its output on
+        # the anchor (the realised output already contains the cuts): the calibration backcast's rule
+        self.hold_anchored_output = hold_anchored_output
+        # this year's anchored firms and their sectors' output (cities, sectors) after growth
+        self._anchor_target: tuple[np.ndarray, np.ndarray] | None = None
         self.covered = np.ones(len(SECTOR_INDEX), dtype=bool)  # sectors the carbon price reaches
         cost = np.full(len(SECTOR_INDEX), np.nan)
         share = np.zeros(len(SECTOR_INDEX))
@@ -95,6 +101,8 @@ class FirmBehaviour:
         self.grow(year, rules)
         if rules.retire_backward_share > 0:
             self.retire_backward(rules.retire_backward_share, year)
+            if self.hold_anchored_output:
+                self.restore_anchored_output()
         if rules.carbon_price > 0:
             self.exit_unprofitable(rules.carbon_price, year, free_allocation=rules.carbon_coverage == "ets")
         self.private_retrofits(rules, year)
@@ -145,6 +153,27 @@ class FirmBehaviour:
             growth[capped] = np.minimum(growth[capped], rules.intensive_growth_cap)
         f.expand(growth)
         f.intensity *= 1.0 - p.aeei_pct / 100.0
+        if self.hold_anchored_output:
+            held = by_product & f.alive
+            self._anchor_target = (held, f.by_city_sector(f.output * held, self.n_cities))
+
+    def restore_anchored_output(self) -> None:
+        """Scale the surviving firms of each product-anchored sector and city so that the
+        sector's output is again what its realised growth set this year.
+
+        Mandated retirement has closed the most fossil-intensive capacity; where realised output
+        anchors the sector, that output already contains the cuts, so the rest of the sector
+        makes it (the retirement shifts the mix, it does not remove output twice). A sector left
+        with no live firm stays at zero.
+        """
+        if self._anchor_target is None:
+            return
+        f = self.firms
+        held, target = self._anchor_target
+        live = held & f.alive
+        now = f.by_city_sector(f.output * live, self.n_cities)
+        scale = np.divide(target, now, out=np.ones_like(now), where=now > 0)
+        f.output[live] *= scale[f.city[live], f.sector[live]]
 
     def _remainder(
         self, g_total: np.ndarray, fixed: np.ndarray, free: np.ndarray, va: np.ndarray, growth: np.ndarray
