@@ -17,6 +17,7 @@ never used here: they are the out-of-sample check (:mod:`zonesim.calibration.val
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -96,7 +97,9 @@ def fit(
         key = tuple(round(point[n], 4) for n in names)
         if key not in cache:
             values = {**overrides, **dict(zip(names, key, strict=True))}
-            res = run(scenario, base=base, agent_params=values, **extra)
+            with warnings.catch_warnings():  # the file being refitted is stale by definition
+                warnings.filterwarnings("ignore", message="calibrated_parameters.json was fitted to")
+                res = run(scenario, base=base, agent_params=values, **extra)
             cache[key] = loss(res.pathways, base, years)
             shown = ", ".join(f"{n}={v:.3f}" for n, v in zip(names, key, strict=True))
             progress(f"  recent stage: {shown} -> {cache[key]:.3f} pp^2")
