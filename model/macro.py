@@ -18,6 +18,9 @@ from zonesim.scenario import Scenario
 
 REALISED_VARIABLE = "gdp_real_growth"
 """The variable of ``macro_realised.csv`` holding real GDP growth, % per year."""
+SERIES_BREAK = "series break"
+"""Marker in a ``product_output.csv`` level's basis: the level was reset (a statistical
+correction), so its ratio to the year before is not output growth."""
 INDUSTRY_VARIABLE = "industry_va_growth"
 """The variable of ``macro_realised.csv`` holding industrial value-added growth, % per year."""
 
@@ -146,7 +149,9 @@ def product_growth(
     From ``product_output.csv`` at the first scope that has the year (the city, else its
     province, else the nation): the published growth rate (``percent y/y``, computed by NBS on
     the same enterprises in both years) where given, else the ratio of the year's level to the
-    year before's; NaN where neither exists or after ``realised_through``.
+    year before's, unless the year's level breaks the series (:data:`SERIES_BREAK` in its
+    basis: a statistical level reset, not output); NaN where neither exists or after
+    ``realised_through``.
     """
     if not anchors:
         return {}
@@ -155,10 +160,14 @@ def product_growth(
         raise ValueError("product_output.csv: missing, but the scenario's macro.product_anchors need it")
     known = set(table["product"])
     is_rate = table["unit"] == "percent y/y"
-    keys = zip(table["scope"], table["region"], table["product"], table["year"].astype(int), strict=True)
+    keys = list(
+        zip(table["scope"], table["region"], table["product"], table["year"].astype(int), strict=True)
+    )
     levels, rates = {}, {}
     for key, v, rate in zip(keys, table["value"].astype(float), is_rate, strict=True):
         (rates if rate else levels)[key] = v
+    # a level whose basis says it breaks the series is not compared with the year before
+    breaks = {k for k, b in zip(keys, table["basis"].astype(str), strict=True) if SERIES_BREAK in b}
     out = {}
     for sector, product in anchors.items():
         if product not in known:
@@ -179,7 +188,7 @@ def product_growth(
                     if rate is not None:
                         g[i, j] = rate
                         break
-                    if a and b:
+                    if a and b and (scope, region, product, y) not in breaks:
                         g[i, j] = 100.0 * (b / a - 1.0)
                         break
         out[sector] = g

@@ -179,3 +179,35 @@ def test_anchor_scopes_without_the_nation_anchor_only_where_the_place_publishes(
     assert np.isnan(local[1, 0])  # ... and nothing without the nation
     assert local[0, 0] == pytest.approx(every[0, 0])  # Tangshan: Hebei's 2021 cut either way
     assert local[0, 0] < -9.0
+
+
+def test_a_level_that_breaks_the_series_is_not_read_as_growth(base):
+    """Inner Mongolia's 2017 cement level halves with the region's statistical correction
+    (basis marked 'series break'): no growth for 2017 from the level ratio, 2018 from 2018/2017."""
+    from zonesim.macro import SERIES_BREAK, product_growth
+
+    t = base.tables["product_output"]
+    im = t[(t["region"] == "Inner Mongolia") & (t["product"] == "cement") & (t["unit"] == "Mt")].set_index(
+        "year"
+    )
+    assert SERIES_BREAK in im.loc[2017, "basis"]
+    cities = base.cities.set_index("city_id").loc[["baotou"]].reset_index()
+    years = [2016, 2017, 2018]
+    g = product_growth(
+        base, cities, years, {"building_materials": "cement"}, 2019, scopes=("city", "province")
+    )
+    g = g["building_materials"][0]
+    assert g[0] == pytest.approx(100 * (im.loc[2016, "value"] / im.loc[2015, "value"] - 1))
+    assert np.isnan(g[1])  # the reset is not a 51 % fall of output
+    assert g[2] == pytest.approx(100 * (im.loc[2018, "value"] / im.loc[2017, "value"] - 1))
+    # without the marker the same levels would give the reset as growth
+    unmarked = base.tables["product_output"].copy()
+    unmarked["basis"] = unmarked["basis"].str.replace(SERIES_BREAK, "", regex=False)
+    base.tables["product_output"], saved = unmarked, t
+    try:
+        raw = product_growth(
+            base, cities, years, {"building_materials": "cement"}, 2019, scopes=("city", "province")
+        )
+    finally:
+        base.tables["product_output"] = saved
+    assert raw["building_materials"][0][1] < -40
