@@ -88,7 +88,8 @@ def fit(
     names = tuple(parameters)
     cache: dict[tuple[float, ...], float] = {}
     priors = AgentParams.from_data(base, calibrated=False)
-    current = {name: float(overrides.get(name, _prior(base, name))) for name in names}
+    shipped = AgentParams.from_data(base)  # the start where the overrides do not say
+    current = {name: float(overrides.get(name, getattr(shipped, name))) for name in names}
     for name in names:
         lo, hi = PARAMETERS[name]
         current[name] = min(max(current[name], lo), hi)
@@ -108,20 +109,17 @@ def fit(
     out: dict[str, dict[str, Any]] = {}
     free = list(names)
     while free:
-        profiles = _descend(evaluate, current, free, cycles, maxiter)
-        best = evaluate(current)
-        _diagonals(evaluate, current, free)
-        sub = {k: v for k, v in cache.items() if _matches(k, names, current, free)}
-        lowest = min(sub, key=sub.get)
-        if sub[lowest] < best:  # an off-axis run did better: start there and descend again
-            current.update({n: v for n, v in zip(names, lowest, strict=True) if n in free})
-            more = _descend(evaluate, current, free, cycles, maxiter)
-            profiles.update(more)
+        profiles: dict[str, dict[float, float]] = {}
+        for _ in range(2):  # a second descent only from an off-axis run that did better
+            profiles.update(_descend(evaluate, current, free, cycles, maxiter))
             best = evaluate(current)
             _diagonals(evaluate, current, free)
             sub = {k: v for k, v in cache.items() if _matches(k, names, current, free)}
-        current.update({n: v for n, v in zip(names, min(sub, key=sub.get), strict=True) if n in free})
-        best = sub[min(sub, key=sub.get)]
+            lowest = min(sub, key=sub.get)
+            current.update({n: v for n, v in zip(names, lowest, strict=True) if n in free})
+            if sub[lowest] >= best:
+                break
+        best = sub[lowest]
         joint = joint_uncertainty(sub, free, current, best, len(base.zones), names)
         entries = {n: _entry(n, current, joint, profiles[n], free, years, best, scenario) for n in free}
         dropped = [n for n in free if not entries[n]["identified"]]
@@ -319,10 +317,3 @@ def joint_uncertainty(
         "curvature_ok": curvature_ok,
         "points": int(len(use)),
     }
-
-
-def _prior(base: BaseYear, name: str) -> float:
-    """The shipped value of an agent parameter (calibration overrides applied)."""
-    from zonesim.agents.params import AgentParams
-
-    return float(getattr(AgentParams.from_data(base), name))
