@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,11 @@ def run(
             "agent_params": json.dumps(agent_params or {}, sort_keys=True),
         },
     )
+    # the model's HiGHS instances sit in reference cycles (highspy's interrupt callbacks), which
+    # only the cyclic collector frees, and it rarely runs: without this, a process running many
+    # scenarios (a batch worker, the calibration) grows by the model's size every run
+    del model
+    gc.collect()
     guards.assert_finite(
         {"pathways": results.pathways, "zones": results.zones(), "plans": results.plans}, scenario
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import weakref
 from dataclasses import dataclass, field
 
 import mesa
@@ -105,6 +107,24 @@ class CityState:
         return self.old_mw.get(tech, 0.0) + self.new_mw.get(tech, 0.0)
 
 
+class _AgentIds(weakref.WeakKeyDictionary):
+    """Mesa's per-model agent counters, held by weak reference to the model.
+
+    Mesa 3.3 (the last release for Python 3.11) keeps them in ``mesa.Agent._ids``, a class-level
+    ``defaultdict`` keyed by the model itself, so every model ever built stays alive with all
+    it holds (firms, 29 HiGHS instances): about 170-300 MB a run, which a long batch worker or
+    a calibration (dozens of runs in one process) accumulates until it is killed. Fixed upstream
+    in Mesa 3.5 (mesa/mesa#3179, #3180), which needs a newer Python.
+    """
+
+    def __getitem__(self, model: mesa.Model) -> itertools.count:
+        try:
+            return super().__getitem__(model)
+        except KeyError:
+            self[model] = counter = itertools.count(1)
+            return counter
+
+
 class CityAgent(mesa.Agent):
     """A zone city: its fleet, finance, plan-vs-built record and zone rating.
 
@@ -112,6 +132,8 @@ class CityAgent(mesa.Agent):
     :class:`~zonesim.agents.firms.FirmPopulation` arrays, and ``index`` selects this
     city's rows (DESIGN.md, "Speed").
     """
+
+    _ids = _AgentIds()  # mesa.Agent.__init__ numbers agents through ``self._ids[model]``
 
     def __init__(
         self,
