@@ -67,6 +67,11 @@ def run(
     The numerics guards (:mod:`zonesim.guards`) check every simulated year: clipped values are
     listed in ``Results.warnings``; a value that cannot be reported raises
     :class:`~zonesim.guards.NumericsError` naming the settings in force.
+
+    The model is freed before the function returns (its memory goes back at once, however many
+    runs a process makes). After a process's first run, the objects then alive are frozen out
+    of Python's cyclic collector (``gc.freeze``): they are long-lived (data, LP templates), and
+    later collections no longer walk them.
     """
     scenario = with_overrides(scenario, **overrides)
     if out is not None:
