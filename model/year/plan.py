@@ -58,7 +58,7 @@ def programme_potential(
     every carrier of its firms in proportion: :func:`zonesim.year.build.carry_out_programmes`)."""
     f = firms
     out, shares = {}, {}
-    for (sector, programme), row in s.programmes.iterrows():
+    for (sector, programme), potential_share in s.programmes["potential_share"].items():
         si = SECTOR_INDEX[sector]
         if programme == "efficiency":
             open_ = (f.city == city.index) & (f.sector == si) & f.alive & ~f.retrofitted
@@ -68,7 +68,7 @@ def programme_potential(
             by_carrier = fossil.get(sector, np.zeros(len(FOSSIL)))
         base = by_carrier.sum()
         # programmes ramp at the pace firms take up efficiency (diffusion share per year)
-        out[(sector, programme)] = float(row["potential_share"]) * base * s.params.retrofit_adoption_per_year
+        out[(sector, programme)] = float(potential_share) * base * s.params.retrofit_adoption_per_year
         if base > 0:
             shares[(sector, programme)] = {c: float(v / base) for c, v in zip(FUELS, by_carrier, strict=True)}
     return out, shares

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -58,13 +59,22 @@ class Setting:
     def n_cities(self) -> int:
         return len(self.city_ids)
 
+    @cached_property
+    def _city_targets(self) -> dict[tuple[str, str], float]:
+        """city_targets.csv as a lookup (the first row of a city and indicator), read once a
+        run instead of filtering the table for every city and year."""
+        t = self.base.city_targets
+        out: dict[tuple[str, str], float] = {}
+        for key, value in zip(zip(t["city_id"], t["indicator"], strict=True), t["value"], strict=True):
+            out.setdefault(key, float(value))
+        return out
+
     def city_target(self, city_id: str, indicator: str) -> float:
         """The city's target reduction vs 2020, percent (city_targets.csv)."""
-        t = self.base.city_targets
-        row = t[(t["city_id"] == city_id) & (t["indicator"] == indicator)]
-        if row.empty:
-            raise KeyError(f"city_targets.csv has no {indicator} for {city_id!r}")
-        return float(row["value"].iloc[0])
+        try:
+            return self._city_targets[(city_id, indicator)]
+        except KeyError:
+            raise KeyError(f"city_targets.csv has no {indicator} for {city_id!r}") from None
 
     def target_pct(self, city_id: str, rules: YearRules | None) -> float:
         """The intensity target in force: the dual_control lever's override, else the city's own."""
